@@ -92,6 +92,8 @@ export interface LoggingConfig {
   logFile?: string;
   logStdout: boolean;
   logLevel: string;
+  /** `--with-otel`: accepted and stored; exporting telemetry comes later. */
+  withOtel?: boolean;
 }
 
 export interface DemoConfig {

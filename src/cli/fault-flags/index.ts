@@ -1,0 +1,7 @@
+// Every fault `run` can configure from flags, in help and pipeline order.
+// Later faults (bandwidth, jitter, packet loss, ...) add one file each and one entry here.
+
+import type { FaultFlagGroup } from './fault-flag-group';
+import { latencyFlags } from './latency';
+
+export const faultFlagGroups: readonly FaultFlagGroup[] = [latencyFlags];

@@ -1,0 +1,49 @@
+// Options of `fault` itself, given before the command: logging and OpenTelemetry.
+
+import type { Command } from 'commander';
+import type { LoggingConfig } from '../config/types';
+import { InvalidValueError } from '../config/validate';
+import { addOptions, type Environment, OptionReader, type OptionSpec } from './options';
+
+const logFile: OptionSpec = {
+  flags: '--log-file <path>',
+  description: 'append log lines to this file',
+  env: 'FAULT_LOG_FILE',
+};
+const logStdout: OptionSpec = {
+  flags: '--log-stdout',
+  description: 'also write log lines to stdout',
+  env: 'FAULT_WITH_STDOUT_LOGGING',
+};
+const logLevel: OptionSpec = {
+  flags: '--log-level <filter>',
+  description: 'log level or filter, e.g. debug',
+  env: 'FAULT_LOG_LEVEL',
+  defaultValue: 'info',
+};
+const withOtel: OptionSpec = {
+  flags: '--with-otel',
+  description: 'enable OpenTelemetry traces and metrics',
+  env: 'FAULT_WITH_OTEL',
+};
+
+export function addGlobalOptions(program: Command): void {
+  addOptions(program, [logFile, logStdout, logLevel, withOtel]);
+}
+
+export function loggingConfigFrom(program: Command, env: Environment): LoggingConfig {
+  const reader = new OptionReader(program, env);
+  return {
+    logFile: reader.value(logFile, requireText('a file path')),
+    logStdout: reader.flag(logStdout),
+    logLevel: reader.valueOrDefault(logLevel, requireText('a level such as info or debug')),
+    withOtel: reader.flag(withOtel),
+  };
+}
+
+function requireText(what: string): (text: string) => string {
+  return (text) => {
+    if (text.trim() === '') throw new InvalidValueError(`Expected ${what}.`);
+    return text.trim();
+  };
+}

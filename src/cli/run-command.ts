@@ -1,0 +1,206 @@
+// `fault run` (and its hidden alias `fault run proxy`): options, RunConfig building, and the
+// hand-over to the engine.
+
+import { availableParallelism } from 'node:os';
+import { Command, CommanderError } from 'commander';
+import { formatHostPort, parseListenAddress } from '../config/address';
+import { parseDuration } from '../config/duration';
+import { findListenConflict, type NamedListener } from '../config/listen-conflicts';
+import { parsePortMapping } from '../config/mapping';
+import type { ConfiguredFault, RunConfig } from '../config/types';
+import { parseUpstreams } from '../config/upstream';
+import { InvalidValueError, parseIntegerInRange } from '../config/validate';
+import type { CommandContext } from './command-context';
+import { configuredFaultFrom, optionsOf } from './fault-flags/fault-flag-group';
+import { faultFlagGroups } from './fault-flags';
+import { addOptions, type Environment, OptionReader, type OptionSpec, parseAs } from './options';
+import { UsageError } from './usage-error';
+
+const MAX_WORKERS = 256;
+const MAX_SEED = 2 ** 32 - 1;
+
+const proxyAddress: OptionSpec = {
+  flags: '--proxy-address <host:port>',
+  description: 'listen address of the HTTP forward proxy; IPv6 as [::1]:3180',
+  env: 'FAULT_HTTP_PROXY_ADDRESS',
+  defaultValue: '127.0.0.1:3180',
+};
+const disableHttpProxy: OptionSpec = {
+  flags: '--disable-http-proxy',
+  description: 'do not start the HTTP forward proxy',
+  env: 'FAULT_DISABLE_HTTP_PROXY',
+};
+const proxyMapping: OptionSpec = {
+  flags: '--proxy <mapping>',
+  description:
+    'port mapping [proto:][host:]port=[scheme://]host[:port], repeatable; proto: tcp (default), tls, ' +
+    'psql, psqls, http, https; listens on 127.0.0.1 unless a host is given (0.0.0.0:PORT for all ' +
+    'interfaces); https/tls/psqls on either side means TLS to the remote',
+  repeatable: true,
+};
+const upstream: OptionSpec = {
+  flags: '-u, --upstream <hosts>',
+  description:
+    "destinations that get faults through the HTTP proxy: '*', host (any port), host:port or a URL; " +
+    'repeatable or comma-separated; others pass through untouched',
+  env: 'FAULT_UPSTREAMS',
+  repeatable: true,
+};
+const duration: OptionSpec = {
+  flags: '--duration <duration>',
+  description: 'stop after this long, e.g. 30s, 5m, 1h30m; default: until Ctrl-C',
+  env: 'FAULT_PROXY_DURATION',
+};
+const workers: OptionSpec = {
+  flags: '--workers <n>',
+  description: `proxy worker threads (1-${MAX_WORKERS})`,
+  env: 'FAULT_WORKERS',
+  defaultValue: String(defaultWorkerCount()),
+  defaultDescription: `available parallelism, ${defaultWorkerCount()} here`,
+};
+const seed: OptionSpec = {
+  flags: '--seed <n>',
+  description: `seed for every random draw, for reproducible runs (0-${MAX_SEED}; default: random)`,
+  env: 'FAULT_SEED',
+};
+const connectTimeout: OptionSpec = {
+  flags: '--connect-timeout <duration>',
+  description: 'give up connecting to an upstream after this long',
+  env: 'FAULT_CONNECT_TIMEOUT',
+  defaultValue: '10s',
+};
+const drainTimeout: OptionSpec = {
+  flags: '--drain-timeout <duration>',
+  description: 'time open connections get to finish when the run stops',
+  env: 'FAULT_DRAIN_TIMEOUT',
+  defaultValue: '2s',
+};
+const noUi: OptionSpec = {
+  flags: '--no-ui',
+  description: 'no terminal UI at all (wins over --tail)',
+  env: 'FAULT_PROXY_NO_UI',
+};
+const tail: OptionSpec = {
+  flags: '--tail',
+  description: 'print one line per proxied exchange instead of the live summary',
+  env: 'FAULT_PROXY_TAILING',
+};
+
+function defaultWorkerCount(): number {
+  return Math.min(availableParallelism(), MAX_WORKERS);
+}
+
+/**
+ * Adds `run` (with its hidden `proxy` alias) to `parent`. Both call `onRun` with the `run`
+ * command, whose options hold the values. Options must precede `proxy`, as in the original.
+ */
+export function registerRunCommand(parent: Command, onRun: (run: Command) => Promise<void> | void): Command {
+  const run = parent
+    .command('run')
+    .description('run the fault-injection proxy')
+    .usage('[options]')
+    .helpCommand(false)
+    .action(() => onRun(run));
+  addOptions(run, [proxyAddress, disableHttpProxy, proxyMapping, upstream, duration, workers, seed, connectTimeout, drainTimeout], 'Proxy options:');
+  addOptions(run, [noUi, tail], 'UI options:');
+  for (const group of faultFlagGroups) {
+    addOptions(run, optionsOf(group), `${capitalise(group.id)} fault:`);
+  }
+  run.command('proxy', { hidden: true }).description('same as run').action(() => onRun(run));
+  return run;
+}
+
+/** The `run` action: build the configuration, then run the engine and keep its exit status. */
+export async function runProxy(run: Command, context: CommandContext): Promise<void> {
+  const logging = context.logging();
+  const config = runConfigFromOptions(new OptionReader(run, context.env), context.warn);
+  // Loaded here so `--help`/`--version` stay fast and independent of the engine.
+  const { runEngine } = await import('../engine/engine');
+  context.exitCode = await runEngine(config, logging);
+}
+
+/**
+ * Parses `run` arguments (what follows `run` on the command line) against `env` into a
+ * RunConfig without running anything. Throws UsageError on any invalid input.
+ */
+export function buildRunConfig(
+  argv: readonly string[],
+  env: Environment = process.env,
+  warn: (message: string) => void = () => undefined,
+): RunConfig {
+  const parent = new Command('fault').exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  let config: RunConfig | undefined;
+  registerRunCommand(parent, (run) => {
+    config = runConfigFromOptions(new OptionReader(run, env), warn);
+  });
+  try {
+    parent.parse(['run', ...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) throw new UsageError(error.message.replace(/^error: /, ''));
+    throw error;
+  }
+  if (config === undefined) throw new UsageError('no configuration was built (was --help given?)');
+  return config;
+}
+
+/** Turns the values of a parsed `run` command into a validated RunConfig. */
+export function runConfigFromOptions(reader: OptionReader, warn: (message: string) => void): RunConfig {
+  const durationMs = reader.value(duration, positiveDuration);
+  const upstreamValues = reader.list(upstream);
+  const config: RunConfig = {
+    proxyAddress: reader.valueOrDefault(proxyAddress, parseListenAddress),
+    disableHttpProxy: reader.flag(disableHttpProxy),
+    mappings: (reader.list(proxyMapping)?.values ?? []).map((text) =>
+      parseAs({ text, origin: '--proxy' }, parsePortMapping),
+    ),
+    upstreams: (upstreamValues?.values ?? []).flatMap((text) =>
+      parseAs({ text, origin: upstreamValues?.origin ?? '--upstream' }, (value) => parseUpstreams([value])),
+    ),
+    upstreamsText: (upstreamValues?.values ?? []).flatMap(splitCommaList),
+    durationMs,
+    workers: reader.valueOrDefault(workers, (text) => parseIntegerInRange(text, 1, MAX_WORKERS)),
+    noUi: reader.flag(noUi),
+    tail: reader.flag(tail),
+    faults: faultFlagGroups
+      .map((group) => configuredFaultFrom(group, reader, { runDurationMs: durationMs, warn }))
+      .filter((fault): fault is ConfiguredFault => fault !== undefined),
+    seed: reader.value(seed, (text) => parseIntegerInRange(text, 0, MAX_SEED)),
+    connectTimeoutMs: reader.valueOrDefault(connectTimeout, positiveDuration),
+    drainTimeoutMs: reader.valueOrDefault(drainTimeout, parseDuration),
+  };
+  checkListeners(config);
+  return config;
+}
+
+function positiveDuration(text: string): number {
+  const ms = parseDuration(text);
+  if (ms <= 0) throw new InvalidValueError(`Duration '${text}' must be greater than zero.`);
+  return ms;
+}
+
+function splitCommaList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function checkListeners(config: RunConfig): void {
+  if (config.disableHttpProxy && config.mappings.length === 0) {
+    throw new UsageError('--disable-http-proxy: nothing left to run; add at least one --proxy mapping.');
+  }
+  const listeners: NamedListener[] = config.mappings.map((mapping) => ({
+    name: `--proxy ${mapping.source}`,
+    address: mapping.listen,
+  }));
+  if (!config.disableHttpProxy) {
+    const { host, port } = config.proxyAddress;
+    listeners.unshift({ name: `--proxy-address ${formatHostPort(host, port)}`, address: config.proxyAddress });
+  }
+  const conflict = findListenConflict(listeners);
+  if (conflict !== undefined) throw new UsageError(conflict);
+}
+
+function capitalise(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}

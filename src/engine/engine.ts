@@ -1,0 +1,85 @@
+// The supervisor of a `fault run`: opens the listeners, starts the shards, runs the fault
+// schedule, merges statistics, and stops everything on --duration, SIGINT or SIGTERM with a
+// short drain, then prints the summary.
+import { randomInt } from 'node:crypto';
+import type { LoggingConfig, RunConfig } from '../config/types';
+import { StatsAggregate } from '../stats/aggregate';
+import { printPrelude } from '../ui/prelude';
+import { printSummary } from '../ui/summary';
+import { FaultTimeline } from './fault-timeline';
+import { ListenError, type ListenPlan, openListeners } from './listeners';
+import { createLogger } from './logger';
+import { ShardSupervisor } from './shard-supervisor';
+
+export async function runEngine(config: RunConfig, logging: LoggingConfig): Promise<number> {
+  const log = createLogger(logging);
+  const startedAt = Date.now();
+  let plan: ListenPlan;
+  try {
+    plan = await openListeners(config, config.workers);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    return 1;
+  }
+  if (plan.fallbackReason && config.workers > 1) {
+    process.stderr.write(
+      `warning: running one shard instead of ${config.workers}: SO_REUSEPORT listeners need the native addon (${plan.fallbackReason})\n`,
+    );
+  }
+
+  const stats = new StatsAggregate();
+  const seed = config.seed ?? randomInt(0, 2 ** 32);
+  const timeline = new FaultTimeline(config.faults, (set) => supervisor.broadcast(set));
+  const supervisor = new ShardSupervisor(config, plan, timeline.initialSet, seed, {
+    onStats: (delta) => stats.merge(delta),
+    onShardCrash: (shardId, error) => {
+      process.stderr.write(`warning: shard ${shardId} crashed (${error.message}); restarting it\n`);
+      log.error(`shard ${shardId} crashed: ${error.stack ?? error.message}`);
+    },
+  });
+
+  try {
+    await supervisor.start();
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    const message = err instanceof ListenError || err.code !== 'EADDRINUSE' ? err.message : `address already in use`;
+    process.stderr.write(`error: cannot start the proxy: ${message}\n`);
+    await supervisor.stop().catch(() => undefined);
+    return 1;
+  }
+  timeline.start();
+  log.info(`listening with ${supervisor.shardCount} shard(s), seed ${seed}`);
+  if (!config.noUi) printPrelude(config, plan, supervisor.shardCount, seed);
+
+  const reason = await waitForStop(config.durationMs);
+  log.info(`stopping: ${reason}`);
+  timeline.stop();
+  const results = await supervisor.stop();
+  const cut = results.reduce((n, r) => n + r.cutConnections, 0);
+  if (!config.noUi) printSummary({ stats, reason, elapsedMs: Date.now() - startedAt, shards: supervisor.shardCount, cutConnections: cut });
+  log.close();
+  return 0;
+}
+
+/** Resolves with why the run ends: the duration elapsed, or a signal. A second signal exits at once. */
+function waitForStop(durationMs: number | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (reason: string) => {
+      if (stopping) return;
+      stopping = true;
+      clearTimeout(timer);
+      resolve(reason);
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting without waiting for open connections\n`);
+        process.exit(130);
+      }
+      stop(signal);
+    };
+    const timer = durationMs === undefined ? undefined : setTimeout(() => stop(`duration elapsed`), durationMs);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

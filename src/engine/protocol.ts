@@ -1,0 +1,40 @@
+// Messages between the engine (main thread) and its shards (worker threads).
+import type { MessagePort } from 'node:worker_threads';
+import type { RunConfig } from '../config/types';
+import type { FaultSet } from '../proxy/shard-context';
+import type { StatsDelta } from '../stats/shard-stats';
+
+/** Which server a listening socket belongs to. */
+export type ListenerRole = { kind: 'http-proxy' } | { kind: 'mapping'; mappingIndex: number };
+
+/** A listening socket handed to a shard: an fd opened by the engine, or an address to bind itself. */
+export type ShardListener =
+  | { role: ListenerRole; fd: number }
+  | { role: ListenerRole; host: string; port: number };
+
+export interface ShardTask {
+  shardId: number;
+  /** How many times this shard was restarted after a crash (0 for the first start). */
+  generation: number;
+  config: RunConfig;
+  faults: FaultSet;
+  listeners: ShardListener[];
+  /** The run's seed; each shard derives its own stream from it. */
+  seed: number;
+  control: MessagePort;
+}
+
+export type EngineToShard = { type: 'faults'; set: FaultSet } | { type: 'stop' };
+
+export type ShardToEngine =
+  | { type: 'ready'; shardId: number }
+  | { type: 'listen-error'; shardId: number; code?: string; message: string }
+  | { type: 'stats'; delta: StatsDelta };
+
+export interface ShardResult {
+  shardId: number;
+  /** Connections cut because they were still open when the drain time ran out. */
+  cutConnections: number;
+  /** Statistics since the last periodic report; returned with the task so none are lost in flight. */
+  finalStats?: StatsDelta;
+}

@@ -1,0 +1,64 @@
+// CONNECT host:port — an opaque tunnel. We answer 200 only once the upstream connection is up
+// (502 when it is refused or the name does not resolve, 504 on connect timeout), then relay
+// bytes through the stream fault pipeline. Bytes the client sent right behind the CONNECT head
+// are kept and delivered first.
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { matchesUpstream } from '../config/upstream';
+import { upstreamFailure, writeRawFailure } from './http-errors';
+import { BadTargetError, targetFromConnectAuthority } from './http-target';
+import type { ShardContext } from './shard-context';
+import { NO_STAGES } from './shard-context';
+import { relayStreams } from './stream-relay';
+import { connectUpstream } from './upstream-connect';
+
+export function handleConnect(context: ShardContext, req: IncomingMessage, client: Socket, head: Buffer): void {
+  const stats = context.stats;
+  const started = context.wheel.now();
+  stats.counters.exchanges++;
+  let target: { host: string; port: number };
+  try {
+    target = targetFromConnectAuthority(req.url ?? '');
+  } catch (error) {
+    stats.counters.errors++;
+    writeRawFailure(client, { status: 400, message: (error as BadTargetError).message });
+    return;
+  }
+  const faulted = matchesUpstream(context.config.upstreams, target.host, target.port);
+  if (faulted) stats.counters.faulted++;
+  else stats.counters.passthrough++;
+  const stages = faulted ? context.stagesForNewExchange() : NO_STAGES;
+
+  client.setNoDelay(true);
+  const abandon = () => upstream.destroy();
+  client.once('close', abandon);
+  client.on('error', () => {}); // reported through 'close'; a reset client must not crash the shard
+
+  const upstream = connectUpstream(target, context.config.connectTimeoutMs, (error) => {
+    client.off('close', abandon);
+    if (error) {
+      stats.counters.errors++;
+      writeRawFailure(client, upstreamFailure(error as NodeJS.ErrnoException, `CONNECT target ${req.url}`));
+      stats.exchangeFinished(context.wheel.now() - started);
+      return;
+    }
+    if (client.destroyed) {
+      upstream.destroy();
+      return;
+    }
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    relayStreams(
+      context,
+      client,
+      upstream,
+      stages,
+      (result) => {
+        stats.counters.bytesToUpstream += result.bytesToUpstream;
+        stats.counters.bytesToClient += result.bytesToClient;
+        if (result.error) stats.counters.errors++;
+        stats.exchangeFinished(context.wheel.now() - started);
+      },
+      head,
+    );
+  });
+}

@@ -1,0 +1,60 @@
+// What a client sees when the proxy cannot complete its request: a status that says whose
+// fault it was (400 client, 502 upstream, 504 upstream too slow, 508 loop) and a short JSON body.
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+
+export interface ProxyFailure {
+  status: number;
+  message: string;
+}
+
+/** Maps an error from reaching the upstream to the status the client should get. */
+export function upstreamFailure(error: NodeJS.ErrnoException, where: string): ProxyFailure {
+  switch (error.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return { status: 502, message: `cannot resolve ${where}: ${error.code}` };
+    case 'ECONNREFUSED':
+      return { status: 502, message: `${where} refused the connection` };
+    case 'ETIMEDOUT':
+      return { status: 504, message: error.message.includes('timed out') ? error.message : `${where}: connection timed out` };
+    case 'ECONNRESET':
+      return { status: 502, message: `${where} reset the connection` };
+    default:
+      return { status: 502, message: `${where}: ${error.code ?? ''} ${error.message}`.trim() };
+  }
+}
+
+function body(failure: ProxyFailure): string {
+  return JSON.stringify({ error: failure.message, by: 'fault' });
+}
+
+export function sendFailure(res: ServerResponse, failure: ProxyFailure): void {
+  if (res.headersSent) {
+    // Too late for a status: cut the connection so the client knows the body is incomplete.
+    res.destroy();
+    return;
+  }
+  const text = body(failure);
+  res.writeHead(failure.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** For sockets that left the HTTP parser (CONNECT, client errors): a raw response, then close. */
+export function writeRawFailure(socket: Socket, failure: ProxyFailure): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const text = body(failure);
+  socket.end(
+    `HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? ''}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}

@@ -1,0 +1,156 @@
+// One HTTP request/response relayed to its upstream, bodies streamed both ways through the
+// fault pumps: the request head and body on the toUpstream flow, the response head, body and
+// trailers on the toClient flow.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Socket } from 'node:net';
+import { type ProxyFailure, sendFailure, upstreamFailure } from './http-errors';
+import { forwardHeaders, trailerPairs } from './http-headers';
+import type { HttpTarget } from './http-target';
+import { Pump, type PumpSink } from './pump';
+import type { FlowStages, ShardContext } from './shard-context';
+import { ConnectTimeoutError } from './upstream-connect';
+
+/** Keep-alive connection pools to upstreams, one pair per shard. */
+export interface UpstreamAgents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
+export function createUpstreamAgents(): UpstreamAgents {
+  const options = { keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' as const };
+  return { http: new http.Agent(options), https: new https.Agent(options) };
+}
+
+export interface ExchangeOptions {
+  target: HttpTarget;
+  stages: FlowStages;
+  /** We received `Expect: 100-continue`: forward it and relay the upstream's 100. */
+  expectsContinue: boolean;
+  /** Called once with the outcome, when the exchange is over for the client. */
+  onFinished(outcome: { status: number; failed: boolean }): void;
+}
+
+/** How long we let the upstream decide on `Expect: 100-continue` before telling the client to go on. */
+const CONTINUE_FALLBACK_MS = 1000;
+
+export function forwardExchange(
+  context: ShardContext,
+  agents: UpstreamAgents,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  options: ExchangeOptions,
+): void {
+  const { target, stages } = options;
+  const wheel = context.wheel;
+  let upstreamReq: http.ClientRequest | undefined;
+  let status = 0;
+  let failed = false;
+  let finished = false;
+  let continueTimer: NodeJS.Timeout | undefined;
+  res.sendDate = false;
+
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(continueTimer);
+    toUpstream.close();
+    toClient?.close();
+    options.onFinished({ status, failed });
+  };
+  const fail = (failure: ProxyFailure) => {
+    failed = true;
+    if (status === 0) status = failure.status;
+    upstreamReq?.destroy();
+    sendFailure(res, failure);
+  };
+
+  const requestSink: PumpSink = {
+    write: (chunk) => upstreamReq!.write(chunk),
+    end: () => upstreamReq!.end(),
+    onceDrain: (callback) => upstreamReq!.once('drain', callback),
+  };
+  const toUpstream = new Pump(req, requestSink, stages.toUpstream, wheel);
+  let toClient: Pump | undefined;
+
+  const startUpstream = () => {
+    const agent = target.https ? agents.https : agents.http;
+    const request = (target.https ? https.request : http.request)({
+      agent,
+      host: target.host,
+      port: target.port,
+      method: req.method,
+      path: target.path,
+      headers: forwardHeaders(req.rawHeaders, { host: target.authority }) as unknown as http.OutgoingHttpHeaders,
+      setHost: false,
+      servername: target.https && !/^[\d.:]+$/.test(target.host) ? target.host : undefined,
+    });
+    upstreamReq = request;
+    request.on('socket', (socket: Socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(
+        () => request.destroy(new ConnectTimeoutError(target, context.config.connectTimeoutMs)),
+        context.config.connectTimeoutMs,
+      );
+      socket.once(target.https ? 'secureConnect' : 'connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (finished) return;
+      fail(upstreamFailure(error, `upstream ${target.authority}`));
+    });
+    if (options.expectsContinue) {
+      request.once('continue', () => res.writeContinue());
+      continueTimer = setTimeout(() => res.writeContinue(), CONTINUE_FALLBACK_MS);
+    }
+    request.on('response', (upstreamRes) => relayResponse(upstreamRes));
+  };
+
+  const relayResponse = (upstreamRes: http.IncomingMessage) => {
+    clearTimeout(continueTimer);
+    const responseSink: PumpSink = {
+      write: (chunk) => res.write(chunk),
+      end: () => res.end(),
+      onceDrain: (callback) => res.once('drain', callback),
+    };
+    const pump = new Pump(upstreamRes, responseSink, stages.toClient, wheel);
+    toClient = pump;
+    pump.pushMarker(() => {
+      status = upstreamRes.statusCode ?? 502;
+      res.writeHead(status, upstreamRes.statusMessage, forwardHeaders(upstreamRes.rawHeaders));
+    });
+    upstreamRes.on('data', (chunk: Buffer) => {
+      context.stats.counters.bytesToClient += chunk.length;
+      pump.push(chunk);
+    });
+    upstreamRes.on('end', () => {
+      if (upstreamRes.rawTrailers.length > 0) pump.pushMarker(() => res.addTrailers(trailerPairs(upstreamRes.rawTrailers)));
+      pump.end();
+    });
+    upstreamRes.on('error', () => {
+      failed = true;
+      res.destroy();
+    });
+    upstreamRes.on('aborted', () => {
+      failed = true;
+      res.destroy();
+    });
+  };
+
+  toUpstream.pushMarker(startUpstream);
+  req.on('data', (chunk: Buffer) => {
+    context.stats.counters.bytesToUpstream += chunk.length;
+    toUpstream.push(chunk);
+  });
+  req.on('end', () => toUpstream.end());
+
+  res.on('finish', finish);
+  res.on('close', () => {
+    // The client went away before the response was complete: abort the upstream request too.
+    if (!res.writableFinished) {
+      failed = true;
+      upstreamReq?.destroy();
+    }
+    finish();
+  });
+}

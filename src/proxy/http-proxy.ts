@@ -1,0 +1,108 @@
+// The HTTP listener of a shard: a forward proxy (absolute-form requests and CONNECT), which
+// also relays origin-form requests by their Host header; or, for a `--proxy http:PORT=...`
+// mapping, a service proxy that sends every request to one remote.
+import * as http from 'node:http';
+import type { Socket } from 'node:net';
+import type { PortMapping } from '../config/types';
+import { matchesUpstream } from '../config/upstream';
+import { handleConnect } from './connect-tunnel';
+import { writeRawFailure, sendFailure } from './http-errors';
+import { createUpstreamAgents, forwardExchange, type UpstreamAgents } from './http-exchange';
+import { hasLooped } from './http-headers';
+import {
+  BadTargetError,
+  type HttpTarget,
+  fixedTarget,
+  targetFromAbsoluteUrl,
+  targetFromHostHeader,
+} from './http-target';
+import { NO_STAGES, type ShardContext } from './shard-context';
+
+export interface HttpProxyOptions {
+  /** Set for a service mapping: every request goes there and faults always apply. */
+  service?: PortMapping;
+}
+
+export function createHttpProxyServer(context: ShardContext, options: HttpProxyOptions = {}): http.Server {
+  const agents = createUpstreamAgents();
+  const server = http.createServer({
+    // Long uploads and slow (faulted) exchanges are the point here: no whole-request deadline.
+    requestTimeout: 0,
+    headersTimeout: 60_000,
+    keepAliveTimeout: 5_000,
+    noDelay: true,
+  });
+  server.on('connection', (socket: Socket) => context.track(socket));
+  server.on('request', (req, res) => handleRequest(context, agents, options, req, res, false));
+  server.on('checkContinue', (req, res) => handleRequest(context, agents, options, req, res, true));
+  server.on('connect', (req, socket: Socket, head: Buffer) => {
+    if (options.service) {
+      context.stats.counters.errors++;
+      writeRawFailure(socket, { status: 405, message: 'CONNECT is not supported on a service mapping' });
+      return;
+    }
+    handleConnect(context, req, socket, head);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    context.stats.counters.errors++;
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    writeRawFailure(socket, { status, message: `malformed request: ${error.code ?? error.message}` });
+  });
+  server.on('close', () => {
+    agents.http.destroy();
+    agents.https.destroy();
+  });
+  return server;
+}
+
+function resolveTarget(options: HttpProxyOptions, req: http.IncomingMessage): HttpTarget {
+  const url = req.url ?? '/';
+  if (options.service) return fixedTarget(options.service.remote, options.service.remoteTls, url);
+  if (url.startsWith('/')) return targetFromHostHeader(req.headers.host, url);
+  return targetFromAbsoluteUrl(url);
+}
+
+function handleRequest(
+  context: ShardContext,
+  agents: UpstreamAgents,
+  options: HttpProxyOptions,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  expectsContinue: boolean,
+): void {
+  const stats = context.stats;
+  const started = context.wheel.now();
+  stats.counters.exchanges++;
+  let target: HttpTarget;
+  try {
+    target = resolveTarget(options, req);
+  } catch (error) {
+    stats.counters.errors++;
+    req.resume();
+    sendFailure(res, { status: 400, message: (error as BadTargetError).message });
+    return;
+  }
+  if (hasLooped(req.rawHeaders)) {
+    stats.counters.errors++;
+    req.resume();
+    sendFailure(res, { status: 508, message: `request to ${target.authority} loops back into this proxy` });
+    return;
+  }
+  const faulted = options.service !== undefined || matchesUpstream(context.config.upstreams, target.host, target.port);
+  if (faulted) stats.counters.faulted++;
+  else stats.counters.passthrough++;
+
+  forwardExchange(context, agents, req, res, {
+    target,
+    stages: faulted ? context.stagesForNewExchange() : NO_STAGES,
+    expectsContinue,
+    onFinished: ({ failed }) => {
+      if (failed) stats.counters.errors++;
+      stats.exchangeFinished(context.wheel.now() - started);
+    },
+  });
+}

@@ -1,0 +1,87 @@
+// The life of one shard: build its servers on the listening sockets it was given, report
+// statistics about once a second, apply new fault sets, and drain on stop.
+import * as net from 'node:net';
+import type { EngineToShard, ShardListener, ShardResult, ShardTask, ShardToEngine } from '../engine/protocol';
+import { createRandom } from '../faults/random';
+import { ShardStats } from '../stats/shard-stats';
+import { TimerWheel } from '../time/timer-wheel';
+import { createHttpProxyServer } from './http-proxy';
+import { ShardContext } from './shard-context';
+import { handleMappedConnection } from './tcp-relay';
+
+const STATS_INTERVAL_MS = 1000;
+const LISTEN_BACKLOG = 1024;
+
+function createServerFor(context: ShardContext, listener: ShardListener): net.Server {
+  const role = listener.role;
+  if (role.kind === 'http-proxy') return createHttpProxyServer(context);
+  const mapping = context.config.mappings[role.mappingIndex];
+  if (mapping.listenProtocol === 'http' || mapping.listenProtocol === 'https') {
+    return createHttpProxyServer(context, { service: mapping });
+  }
+  return net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+    handleMappedConnection(context, mapping, socket),
+  );
+}
+
+function listen(server: net.Server, listener: ShardListener): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const ready = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    // Node ignores options.backlog together with an fd; the (handle, backlog) form keeps it.
+    if ('fd' in listener) server.listen({ fd: listener.fd }, LISTEN_BACKLOG, ready);
+    else server.listen({ host: listener.host, port: listener.port }, ready);
+  });
+}
+
+export async function runShard(task: ShardTask): Promise<ShardResult> {
+  const { shardId, control, config } = task;
+  const post = (message: ShardToEngine) => control.postMessage(message);
+  const wheel = new TimerWheel();
+  const stats = new ShardStats(shardId);
+  const random = createRandom(task.seed).fork(shardId * 1000 + task.generation);
+  const context = new ShardContext(shardId, config, wheel, random, stats, task.faults);
+
+  const servers = task.listeners.map((listener) => createServerFor(context, listener));
+  try {
+    await Promise.all(servers.map((server, i) => listen(server, task.listeners[i])));
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    post({ type: 'listen-error', shardId, code: err.code, message: err.message });
+    for (const server of servers) server.close();
+    control.close();
+    wheel.close();
+    return { shardId, cutConnections: 0 };
+  }
+  post({ type: 'ready', shardId });
+
+  const statsTimer = setInterval(() => post({ type: 'stats', delta: stats.takeDelta() }), STATS_INTERVAL_MS);
+
+  const stopped = new Promise<void>((resolve) => {
+    control.on('message', (message: EngineToShard) => {
+      if (message.type === 'faults') context.setFaults(message.set);
+      else if (message.type === 'stop') resolve();
+    });
+  });
+  await stopped;
+
+  // Drain: stop accepting, close idle keep-alive connections, let the rest finish for a while.
+  for (const server of servers) {
+    server.close();
+    if ('closeIdleConnections' in server) (server as unknown as { closeIdleConnections(): void }).closeIdleConnections();
+  }
+  const deadline = Date.now() + config.drainTimeoutMs;
+  while (context.openSockets.size > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const cutConnections = context.openSockets.size;
+  for (const socket of context.openSockets) socket.destroy();
+  // Let 'close' events of the cut sockets land in the statistics before the last report.
+  await new Promise((resolve) => setImmediate(resolve));
+  clearInterval(statsTimer);
+  wheel.close();
+  return { shardId, cutConnections, finalStats: stats.takeDelta() };
+}
