@@ -136,6 +136,7 @@ describe('parsePortMapping', () => {
     ['35432=db:5432', { protocol: 'tcp', listen: '127.0.0.1:35432', remote: 'db:5432', tls: false }],
     ['0.0.0.0:9000=db:5432', { protocol: 'tcp', listen: '0.0.0.0:9000', remote: 'db:5432', tls: false }],
     [':7000=h:1', { protocol: 'tcp', listen: '127.0.0.1:7000', remote: 'h:1', tls: false }],
+    ['0=h:1', { protocol: 'tcp', listen: '127.0.0.1:0', remote: 'h:1', tls: false }], // 0 = a free port, shown in the prelude
     ['localhost:9000=db:5432', { protocol: 'tcp', listen: 'localhost:9000', remote: 'db:5432', tls: false }],
     ['tcp:[::1]:9000=[::1]:5432', { protocol: 'tcp', listen: '::1:9000', remote: '::1:5432', tls: false }],
     ['http:8080=example.com', { protocol: 'http', listen: '127.0.0.1:8080', remote: 'example.com:80', tls: false }],
@@ -175,7 +176,6 @@ describe('parsePortMapping', () => {
     '8080=tcp://h',
     '8080=tls://h',
     '70000=h:1',
-    '0=h:1',
     'abc=h:1',
     'foo://8080=h:1',
     '8080=ftp://h:1',

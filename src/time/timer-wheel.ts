@@ -15,11 +15,15 @@
 //   couple of word reads instead of walking the slots.
 //
 // Precision
-// Node's setTimeout has 1 ms granularity and counts from the loop's cached clock, so it fires
-// anywhere from ~1 ms early to ~1 ms late (measured). The wheel therefore arms setTimeout to
-// wake a little before the next due time and covers the last stretch with setImmediate turns,
-// which let I/O run in between and fire only what `now()` says is due. Callbacks are thus
-// never early and typically within microseconds of their due time.
+// Node's setTimeout counts whole ms from the loop's cached clock: from a fresh loop turn it
+// wakes ~0.1 ms after the whole ms asked for, so sleeping to the next whole ms alone makes
+// callbacks ~0.5 ms late on average (measured p50 0.56 ms). The wheel instead sleeps to the
+// whole ms just before a due time when ≤ MAX_SPIN_MS is left over and spins through the rest
+// with setImmediate turns (I/O still runs in between); it never fires what now() says is not
+// due yet. Spinning costs CPU, so it is rationed by SpinBudget. Measured (Node 20, 2 cores,
+// random delays 1..200 ms): 1 timer/ms → lateness p50 0.05 ms, p90 0.53 ms, 14% CPU;
+// 10 timers/ms → p50 0.29 ms at 39% CPU (budget exhausted, rest sleeps); without the budget
+// that was p50 0.001 ms at 91% CPU.
 import { performance } from 'node:perf_hooks';
 
 export interface TimerHandle {
@@ -46,7 +50,10 @@ export interface TimerWheelOptions {
  * without spinning, and each spin lasts ≤ ~0.5 ms.
  */
 const MAX_SPIN_MS = 0.5;
-/** Share of wall-clock time the wheel may spend spinning, and the burst it may save up. */
+/**
+ * Share of wall-clock time the wheel may spend spinning, and the burst it may save up. 0.2 kept
+ * the median under 0.5 ms at every density measured while capping the spin at a fifth of a core.
+ */
 const SPIN_SHARE = 0.2;
 const SPIN_BURST_MS = 20;
 
