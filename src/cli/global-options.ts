@@ -23,7 +23,7 @@ const logLevel: OptionSpec = {
 };
 const withOtel: OptionSpec = {
   flags: '--with-otel',
-  description: 'enable OpenTelemetry traces and metrics',
+  description: 'accepted for compatibility; OpenTelemetry export is not implemented yet',
   env: 'FAULT_WITH_OTEL',
 };
 

@@ -82,7 +82,7 @@ const noUi: OptionSpec = {
 };
 const tail: OptionSpec = {
   flags: '--tail',
-  description: 'print one line per proxied exchange instead of the live summary',
+  description: 'one line per proxied exchange (coming soon: accepted, no effect yet)',
   env: 'FAULT_PROXY_TAILING',
 };
 

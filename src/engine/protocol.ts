@@ -27,7 +27,8 @@ export interface ShardTask {
 export type EngineToShard = { type: 'faults'; set: FaultSet } | { type: 'stop' };
 
 export type ShardToEngine =
-  | { type: 'ready'; shardId: number }
+  /** ports: the bound port of each listener, in the order they were given. */
+  | { type: 'ready'; shardId: number; ports: number[] }
   | { type: 'listen-error'; shardId: number; code?: string; message: string }
   | { type: 'stats'; delta: StatsDelta };
 

@@ -87,6 +87,8 @@ export class ShardSupervisor {
         if (message.type === 'stats') this.events.onStats(message.delta);
         else if (message.type === 'ready') {
           ready = true;
+          // A shard that bound its addresses itself (no addon) knows the real ports.
+          message.ports.forEach((port, i) => (this.plan.points[i].port = port));
           resolveReady();
         } else if (message.type === 'listen-error') {
           rejectReady(Object.assign(new Error(message.message), { code: message.code }));

@@ -37,6 +37,18 @@ function listen(server: net.Server, listener: ShardListener): Promise<void> {
   });
 }
 
+/**
+ * Test hook: FAULT_TEST_CRASH_SHARD=<id> makes that shard throw an uncaught error shortly after
+ * its first start, so the tests can check that the supervisor restarts it.
+ */
+function crashIfAskedForTesting(task: ShardTask): void {
+  if (task.generation === 0 && process.env.FAULT_TEST_CRASH_SHARD === String(task.shardId)) {
+    setTimeout(() => {
+      throw new Error('crash requested by FAULT_TEST_CRASH_SHARD');
+    }, 200);
+  }
+}
+
 export async function runShard(task: ShardTask): Promise<ShardResult> {
   const { shardId, control, config } = task;
   const post = (message: ShardToEngine) => control.postMessage(message);
@@ -56,7 +68,9 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
     wheel.close();
     return { shardId, cutConnections: 0 };
   }
-  post({ type: 'ready', shardId });
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  post({ type: 'ready', shardId, ports });
+  crashIfAskedForTesting(task);
 
   const statsTimer = setInterval(() => post({ type: 'stats', delta: stats.takeDelta() }), STATS_INTERVAL_MS);
 
