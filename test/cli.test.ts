@@ -13,6 +13,7 @@ import { parsePortMapping } from '../src/config/mapping';
 import { parseSchedule } from '../src/config/schedule';
 import { matchesUpstream, parseUpstream, parseUpstreams } from '../src/config/upstream';
 import { InvalidValueError } from '../src/config/validate';
+import type { LatencyFaultSpec, RunConfig } from '../src/config/types';
 
 const BIN = resolve(__dirname, '../../bin/fault.js');
 
@@ -33,6 +34,14 @@ function assertUsageFailure(args: string[], mentions: string, env: Record<string
   assert.equal(lines.length, 1, `one line expected, got: ${stderr}`);
   assert.match(lines[0], /^error: /);
   assert.ok(lines[0].includes(mentions), `'${lines[0]}' should mention ${mentions}`);
+}
+
+
+/** The latency fault of a run configuration (the tests below configure exactly one). */
+function latencySpecOf(config: RunConfig): LatencyFaultSpec {
+  const spec = config.faults.find((f) => f.spec.kind === 'latency')?.spec;
+  assert.ok(spec && spec.kind === 'latency', 'a latency fault is configured');
+  return spec;
 }
 
 describe('parseDuration', () => {
@@ -290,7 +299,7 @@ describe('buildRunConfig', () => {
         ['--with-latency', '--latency-distribution', spelling, '--latency-shape', '2', '--latency-scale', '20', '--latency-mean', '5'],
         {},
       );
-      assert.equal(config.faults[0].spec.distribution, 'pareto-normal');
+      assert.equal(latencySpecOf(config).distribution, 'pareto-normal');
     });
   }
 
@@ -324,12 +333,12 @@ describe('buildRunConfig', () => {
     assert.equal(config.seed, 4294967295);
     assert.equal(config.connectTimeoutMs, 1_500);
     assert.equal(config.drainTimeoutMs, 0);
-    const [latency] = config.faults;
-    assert.deepEqual(latency.schedule, [{ startMs: 60_000 }]);
-    assert.equal(latency.spec.side, 'client');
-    assert.equal(latency.spec.direction, 'both');
-    assert.equal(latency.spec.perReadWrite, true);
-    assert.equal(latency.spec.distribution, 'uniform');
+    assert.deepEqual(config.faults[0].schedule, [{ startMs: 60_000 }]);
+    const latency = latencySpecOf(config);
+    assert.equal(latency.side, 'client');
+    assert.equal(latency.direction, 'both');
+    assert.equal(latency.perReadWrite, true);
+    assert.equal(latency.distribution, 'uniform');
   });
 
   it('lets the command line win over the environment', () => {
@@ -337,7 +346,7 @@ describe('buildRunConfig', () => {
       FAULT_LATENCY_MEAN: '99',
       FAULT_UPSTREAMS: 'env.com',
     });
-    assert.equal(config.faults[0].spec.mean, 7);
+    assert.equal(latencySpecOf(config).mean, 7);
     assert.deepEqual(config.upstreamsText, ['x.com', 'y.com', 'z.com']);
   });
 

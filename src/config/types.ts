@@ -30,8 +30,116 @@ export interface LatencyFaultSpec extends LatencySampling {
   perReadWrite: boolean;
 }
 
-/** Every fault the engine knows. Later issues add the other kinds to this union. */
-export type FaultSpec = LatencyFaultSpec;
+export type BandwidthUnit = 'Bps' | 'KBps' | 'MBps' | 'GBps';
+
+export interface BandwidthFaultSpec {
+  kind: 'bandwidth';
+  side: Side;
+  direction: Direction;
+  /** Bytes per second (rate × unit, decimal). */
+  bytesPerSecond: number;
+}
+
+export interface JitterFaultSpec {
+  kind: 'jitter';
+  side: Side;
+  direction: Direction;
+  /** Largest extra delay in ms; each jitter delay is uniform in [0, amplitude]. */
+  amplitudeMs: number;
+  /** How many times per second a jitter delay may hit one flow of a connection. */
+  frequencyHz: number;
+}
+
+export interface PacketLossFaultSpec {
+  kind: 'packet-loss';
+  side: Side;
+  direction: Direction;
+  /** undefined: the Markov chain of link states (the original's model); else a plain per-chunk probability. */
+  rate?: number;
+  /** First retransmission timeout in ms; doubles on consecutive losses. */
+  rtoMs: number;
+}
+
+export interface BlackholeFaultSpec {
+  kind: 'blackhole';
+  side: Side;
+  direction: Direction;
+}
+
+export interface HttpResponseFaultSpec {
+  kind: 'http-response';
+  status: number;
+  body?: string;
+  /** Chance, per HTTP request, that the fault answers instead of the upstream. */
+  probability: number;
+}
+
+export interface DnsFaultSpec {
+  kind: 'dns';
+  /** Chance that resolving an upstream host name fails. */
+  probability: number;
+}
+
+export interface ResetPeerFaultSpec {
+  kind: 'reset-peer';
+  /** The connection is reset (RST to both peers) this long after it opened. */
+  afterMs: number;
+  probability: number;
+}
+
+export interface SlowCloseFaultSpec {
+  kind: 'slow-close';
+  side: Side;
+  direction: Direction;
+  /** How long the end of a flow (FIN) is held back. */
+  delayMs: number;
+  probability: number;
+}
+
+export interface SlicerFaultSpec {
+  kind: 'slicer';
+  side: Side;
+  direction: Direction;
+  /** Mean size of a slice in bytes, and how much it varies (uniform ±). */
+  averageSize: number;
+  sizeVariation: number;
+  /** Pause between two slices, in ms. */
+  delayMs: number;
+  probability: number;
+}
+
+export interface LimitDataFaultSpec {
+  kind: 'limit-data';
+  side: Side;
+  direction: Direction;
+  /** The connection is closed once this many bytes went through the selected flow(s). */
+  bytes: number;
+  probability: number;
+}
+
+export interface TimeoutFaultSpec {
+  kind: 'timeout';
+  side: Side;
+  direction: Direction;
+  /** Data stops; the connection is closed after this long (0 = never). */
+  afterMs: number;
+  probability: number;
+}
+
+/** Every fault the engine knows. */
+export type FaultSpec =
+  | LatencyFaultSpec
+  | BandwidthFaultSpec
+  | JitterFaultSpec
+  | PacketLossFaultSpec
+  | BlackholeFaultSpec
+  | HttpResponseFaultSpec
+  | DnsFaultSpec
+  | ResetPeerFaultSpec
+  | SlowCloseFaultSpec
+  | SlicerFaultSpec
+  | LimitDataFaultSpec
+  | TimeoutFaultSpec;
 export type FaultKind = FaultSpec['kind'];
 
 /** A schedule window in milliseconds from the start of the run; end undefined = until the end. */

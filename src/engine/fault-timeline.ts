@@ -1,7 +1,8 @@
 // Decides which configured faults are active at each moment of the run, from their schedule
 // windows. Windows of different faults overlap freely (the original dropped other scheduled
 // faults on every event); each change produces a new, versioned fault set for the shards.
-import type { ConfiguredFault, FaultSpec } from '../config/types';
+import type { ConfiguredFault } from '../config/types';
+import type { ActiveFault } from '../faults/registry';
 import type { FaultSet } from '../proxy/shard-context';
 
 export function isActiveAt(fault: ConfiguredFault, elapsedMs: number): boolean {
@@ -9,8 +10,8 @@ export function isActiveAt(fault: ConfiguredFault, elapsedMs: number): boolean {
   return fault.schedule.some((w) => elapsedMs >= w.startMs && (w.endMs === undefined || elapsedMs < w.endMs));
 }
 
-export function activeFaultsAt(faults: readonly ConfiguredFault[], elapsedMs: number): FaultSpec[] {
-  return faults.filter((f) => isActiveAt(f, elapsedMs)).map((f) => f.spec);
+export function activeFaultsAt(faults: readonly ConfiguredFault[], elapsedMs: number): ActiveFault[] {
+  return faults.filter((f) => isActiveAt(f, elapsedMs)).map((f) => ({ id: f.id, spec: f.spec }));
 }
 
 /** Every moment (ms from start) at which the active set may change, ascending, without 0. */
@@ -29,7 +30,7 @@ export function changePoints(faults: readonly ConfiguredFault[]): number[] {
 export class FaultTimeline {
   private version = 0;
   private timers: NodeJS.Timeout[] = [];
-  private current: FaultSpec[];
+  private current: ActiveFault[];
 
   constructor(
     private readonly faults: readonly ConfiguredFault[],
@@ -62,6 +63,6 @@ export class FaultTimeline {
   }
 }
 
-function sameFaults(a: FaultSpec[], b: FaultSpec[]): boolean {
-  return a.length === b.length && a.every((spec, i) => spec === b[i]);
+function sameFaults(a: ActiveFault[], b: ActiveFault[]): boolean {
+  return a.length === b.length && a.every((fault, i) => fault.id === b[i].id);
 }

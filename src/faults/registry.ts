@@ -1,30 +1,123 @@
-// Every fault kind the engine knows, and how a fault set becomes per-connection stages.
+// Every fault kind the engine knows, and how the active faults attach to one connection or
+// HTTP exchange.
 import type { FaultKind, FaultSpec } from '../config/types';
-import { type FaultDefinition, type Flow, type FlowStage, type StageContext, entryRank } from './fault';
+import {
+  type ConnectionBehaviour,
+  type FaultDefinition,
+  type Flow,
+  type FlowStage,
+  type HttpAnswer,
+  type StageContext,
+  entryRank,
+} from './fault';
 import { latencyFault } from './latency';
 
-const definitions: { [K in FaultKind]: FaultDefinition<Extract<FaultSpec, { kind: K }>> } = {
+type Definitions = { [K in FaultKind]?: FaultDefinition<Extract<FaultSpec, { kind: K }>> };
+
+const definitions: Definitions = {
   latency: latencyFault,
 };
 
 export function definitionOf<S extends FaultSpec>(spec: S): FaultDefinition<S> {
-  return definitions[spec.kind as FaultKind] as unknown as FaultDefinition<S>;
+  const definition = definitions[spec.kind as FaultKind];
+  if (!definition) throw new Error(`no implementation for the ${spec.kind} fault`);
+  return definition as unknown as FaultDefinition<S>;
 }
 
 export function describeFault(spec: FaultSpec): string {
   return definitionOf(spec).describe(spec);
 }
 
+/** A fault in force, with the identity schedules use to switch it on and off. */
+export interface ActiveFault {
+  id: string;
+  spec: FaultSpec;
+}
+
+/** The faults attached to one connection or HTTP exchange. */
+export interface AttachedFaults {
+  readonly stages: Readonly<Record<Flow, readonly FlowStage[]>>;
+  /** True when no fault touches this connection at all. */
+  readonly none: boolean;
+  /** HTTP: the answer a fault gives instead of the upstream, if any. */
+  httpAnswer(): HttpAnswer | undefined;
+  /** Whether resolving this upstream host name must fail (IP literals never get here). */
+  failsResolution(host: string): boolean;
+  /** The schedule switched faults off: everything not in `activeIds` is told so. */
+  deactivateAllBut(activeIds: ReadonlySet<string>): void;
+  /** The connection is over. */
+  dispose(): void;
+}
+
+export const NO_FAULTS: AttachedFaults = Object.freeze({
+  stages: Object.freeze({ toUpstream: [], toClient: [] }),
+  none: true,
+  httpAnswer: () => undefined,
+  failsResolution: () => false,
+  deactivateAllBut: () => undefined,
+  dispose: () => undefined,
+});
+
+interface Attached {
+  id: string;
+  spec: FaultSpec;
+  definition: FaultDefinition;
+  stages: FlowStage[];
+  behaviour?: ConnectionBehaviour;
+  active: boolean;
+}
+
 /**
- * The stages of one flow of one connection, in pipeline order: faults on the side where the
- * bytes enter first, then in the order they were configured.
+ * Attaches the active faults to a new connection: draws each fault's per-connection
+ * probability once, builds its stages and starts its connection-wide behaviour. Stages of a
+ * flow run in order: faults on the side where the bytes enter first, then as configured.
  */
-export function buildFlowStages(faults: readonly FaultSpec[], flow: Flow, context: StageContext): FlowStage[] {
-  const ranked: Array<{ rank: number; index: number; stage: FlowStage }> = [];
-  faults.forEach((spec, index) => {
-    const stage = definitionOf(spec).createStage(spec, flow, context);
-    if (stage) ranked.push({ rank: 'side' in spec ? entryRank(spec.side, flow) : 0, index, stage });
+export function attachFaults(faults: readonly ActiveFault[], context: StageContext): AttachedFaults {
+  const attached: Attached[] = [];
+  const ranked: Record<Flow, Array<{ rank: number; index: number; stage: FlowStage }>> = { toUpstream: [], toClient: [] };
+  faults.forEach(({ id, spec }, index) => {
+    const definition = definitionOf(spec);
+    const probability = definition.probability?.(spec);
+    if (probability !== undefined && (probability <= 0 || (probability < 1 && context.random.next() >= probability))) return;
+    const entry: Attached = { id, spec, definition, stages: [], active: true };
+    for (const flow of ['toUpstream', 'toClient'] as const) {
+      const stage = definition.createStage?.(spec, flow, context);
+      if (!stage) continue;
+      entry.stages.push(stage);
+      ranked[flow].push({ rank: 'side' in spec ? entryRank(spec.side, flow) : 0, index, stage });
+    }
+    entry.behaviour = definition.startConnection?.(spec, context);
+    attached.push(entry);
   });
-  ranked.sort((a, b) => a.rank - b.rank || a.index - b.index);
-  return ranked.map((r) => r.stage);
+  if (attached.length === 0) return NO_FAULTS;
+  const order = (list: Array<{ rank: number; index: number; stage: FlowStage }>) =>
+    list.sort((a, b) => a.rank - b.rank || a.index - b.index).map((r) => r.stage);
+  return {
+    stages: { toUpstream: order(ranked.toUpstream), toClient: order(ranked.toClient) },
+    none: false,
+    httpAnswer() {
+      for (const a of attached) {
+        const answer = a.active ? a.definition.answerHttp?.(a.spec, context) : undefined;
+        if (answer) return answer;
+      }
+      return undefined;
+    },
+    failsResolution(host: string) {
+      return attached.some((a) => a.active && a.definition.failsResolution?.(a.spec, context, host) === true);
+    },
+    deactivateAllBut(activeIds: ReadonlySet<string>) {
+      for (const a of attached) {
+        if (!a.active || activeIds.has(a.id)) continue;
+        a.active = false;
+        for (const stage of a.stages) stage.deactivate?.();
+        a.behaviour?.deactivate?.();
+      }
+    },
+    dispose() {
+      for (const a of attached) {
+        for (const stage of a.stages) stage.dispose?.();
+        a.behaviour?.dispose();
+      }
+    },
+  };
 }

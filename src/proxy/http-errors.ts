@@ -28,6 +28,11 @@ export function upstreamFailure(error: NodeJS.ErrnoException, where: string): Pr
   }
 }
 
+/** The dns fault made resolving `host` fail on purpose. */
+export function injectedDnsFailure(host: string): ProxyFailure {
+  return { status: 502, message: `cannot resolve ${host}: injected DNS failure (fault's dns fault)` };
+}
+
 function body(failure: ProxyFailure): string {
   return JSON.stringify({ error: failure.message, by: 'fault' });
 }

@@ -4,11 +4,15 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
-import { type ProxyFailure, sendFailure, upstreamFailure } from './http-errors';
+import { isIP } from 'node:net';
+import type { ConnectionControl, HttpAnswer } from '../faults/fault';
+import { type AttachedFaults, NO_FAULTS } from '../faults/registry';
+import { type ProxyFailure, injectedDnsFailure, sendFailure, upstreamFailure } from './http-errors';
 import { forwardHeaders, trailerPairs } from './http-headers';
 import type { HttpTarget } from './http-target';
 import { Pump, type PumpSink } from './pump';
-import type { FlowStages, ShardContext } from './shard-context';
+import type { ShardContext } from './shard-context';
+import { resetSocket } from './socket-io';
 import { ConnectTimeoutError } from './upstream-connect';
 
 /** Keep-alive connection pools to upstreams, one pair per shard. */
@@ -24,7 +28,8 @@ export function createUpstreamAgents(): UpstreamAgents {
 
 export interface ExchangeOptions {
   target: HttpTarget;
-  stages: FlowStages;
+  /** Whether faults apply (the destination matched --upstream, or a service mapping). */
+  faulted: boolean;
   /** We received `Expect: 100-continue`: forward it and relay the upstream's 100. */
   expectsContinue: boolean;
   /** Called once with the outcome, when the exchange is over for the client. */
@@ -41,9 +46,24 @@ export function forwardExchange(
   res: http.ServerResponse,
   options: ExchangeOptions,
 ): void {
-  const { target, stages } = options;
+  const { target } = options;
   const wheel = context.wheel;
   let upstreamReq: http.ClientRequest | undefined;
+  // Faults that end "the connection" of an exchange act on the client's socket and the
+  // upstream request.
+  const connection: ConnectionControl = {
+    reset: () => {
+      upstreamReq?.destroy();
+      if (res.socket) resetSocket(res.socket);
+    },
+    close: () => {
+      upstreamReq?.destroy();
+      res.socket?.destroySoon();
+    },
+  };
+  const faults: AttachedFaults = options.faulted ? context.attachFaults(connection) : NO_FAULTS;
+  const stages = faults.stages;
+  const abort = (how: 'reset' | 'close') => (how === 'reset' ? connection.reset() : connection.close());
   let status = 0;
   let failed = false;
   let finished = false;
@@ -56,6 +76,7 @@ export function forwardExchange(
     clearTimeout(continueTimer);
     toUpstream.close();
     toClient?.close();
+    context.release(faults);
     options.onFinished({ status, failed });
   };
   const fail = (failure: ProxyFailure) => {
@@ -70,10 +91,38 @@ export function forwardExchange(
     end: () => upstreamReq!.end(),
     onceDrain: (callback) => upstreamReq!.once('drain', callback),
   };
-  const toUpstream = new Pump(req, requestSink, stages.toUpstream, wheel);
+  const toUpstream = new Pump(req, requestSink, stages.toUpstream, wheel, abort);
   let toClient: Pump | undefined;
+  const responseSink: PumpSink = {
+    write: (chunk) => res.write(chunk),
+    end: () => res.end(),
+    onceDrain: (callback) => res.once('drain', callback),
+  };
+
+  /** A fault answers in the upstream's place: the answer still goes through the toClient stages. */
+  const answerInstead = (answer: HttpAnswer) => {
+    req.resume();
+    const pump = new Pump(undefined, responseSink, stages.toClient, wheel, abort);
+    toClient = pump;
+    const body = Buffer.from(answer.body);
+    pump.pushMarker(() => {
+      status = answer.status;
+      res.writeHead(answer.status, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Content-Length': body.length,
+        'X-Fault-Injected': 'http-response',
+      });
+    });
+    if (body.length > 0) pump.push(body);
+    pump.end();
+  };
 
   const startUpstream = () => {
+    if (isIP(target.host) === 0 && faults.failsResolution(target.host)) {
+      req.resume();
+      fail(injectedDnsFailure(target.host));
+      return;
+    }
     const agent = target.https ? agents.https : agents.http;
     const request = (target.https ? https.request : http.request)({
       agent,
@@ -108,12 +157,7 @@ export function forwardExchange(
 
   const relayResponse = (upstreamRes: http.IncomingMessage) => {
     clearTimeout(continueTimer);
-    const responseSink: PumpSink = {
-      write: (chunk) => res.write(chunk),
-      end: () => res.end(),
-      onceDrain: (callback) => res.once('drain', callback),
-    };
-    const pump = new Pump(upstreamRes, responseSink, stages.toClient, wheel);
+    const pump = new Pump(upstreamRes, responseSink, stages.toClient, wheel, abort);
     toClient = pump;
     pump.pushMarker(() => {
       status = upstreamRes.statusCode ?? 502;
@@ -137,12 +181,19 @@ export function forwardExchange(
     });
   };
 
-  toUpstream.pushMarker(startUpstream);
-  req.on('data', (chunk: Buffer) => {
-    context.stats.counters.bytesToUpstream += chunk.length;
-    toUpstream.push(chunk);
-  });
-  req.on('end', () => toUpstream.end());
+  const answer = faults.httpAnswer();
+  if (answer) {
+    answerInstead(answer);
+  } else {
+    toUpstream.pushMarker(startUpstream);
+  }
+  if (!answer) {
+    req.on('data', (chunk: Buffer) => {
+      context.stats.counters.bytesToUpstream += chunk.length;
+      toUpstream.push(chunk);
+    });
+    req.on('end', () => toUpstream.end());
+  }
 
   res.on('finish', finish);
   res.on('close', () => {

@@ -16,7 +16,7 @@ import {
   targetFromAbsoluteUrl,
   targetFromHostHeader,
 } from './http-target';
-import { NO_STAGES, type ShardContext } from './shard-context';
+import type { ShardContext } from './shard-context';
 
 export interface HttpProxyOptions {
   /** Set for a service mapping: every request goes there and faults always apply. */
@@ -98,7 +98,7 @@ function handleRequest(
 
   forwardExchange(context, agents, req, res, {
     target,
-    stages: faulted ? context.stagesForNewExchange() : NO_STAGES,
+    faulted,
     expectsContinue,
     onFinished: ({ failed }) => {
       if (failed) stats.counters.errors++;

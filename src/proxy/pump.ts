@@ -2,9 +2,10 @@
 //
 // The pump owns what faults must never re-implement: ordering (a unit is never released before
 // the one ahead of it), backpressure (the source is paused while too much is queued or while the
-// sink is full) and the end of the flow (delivered after every queued byte). With no stages and
-// nothing queued, chunks are written straight through.
-import type { FlowStage } from '../faults/fault';
+// sink is full), delivering the end of the flow after every byte before it, and carrying out a
+// fault's decision to abort the connection. With no stages and nothing queued, chunks are
+// written straight through.
+import type { FlowStage, FlowUnit, Forward } from '../faults/fault';
 import type { TimerHandle, TimerWheel } from '../time/timer-wheel';
 
 export interface PumpSource {
@@ -20,11 +21,8 @@ export interface PumpSink {
 }
 
 interface QueuedUnit {
+  unit: FlowUnit;
   releaseAt: number;
-  chunk?: Buffer;
-  /** A zero-byte unit that runs code in order with the data (e.g. writing an HTTP head). */
-  marker?: () => void;
-  end?: true;
 }
 
 /** Queue high/low water marks: above HIGH the source is paused, it resumes below LOW. */
@@ -40,6 +38,8 @@ export class Pump {
   private sourcePaused = false;
   private timer: TimerHandle | undefined;
   private closed = false;
+  /** Entry point of the stage chain; the last link enqueues. */
+  private readonly enterStages: Forward;
   private readonly onDrain = () => {
     this.waitingForDrain = false;
     this.flush();
@@ -50,7 +50,19 @@ export class Pump {
     private readonly sink: PumpSink,
     private readonly stages: readonly FlowStage[],
     private readonly wheel: TimerWheel,
-  ) {}
+    /** Carries out a fault's `abort` unit on the whole connection. */
+    private readonly onAbort: (how: 'reset' | 'close') => void = () => undefined,
+  ) {
+    let link: Forward = (unit, at) => this.enqueue(unit, at);
+    for (let i = stages.length - 1; i >= 0; i--) {
+      const stage = stages[i];
+      const next = link;
+      link = (unit, at) => {
+        if (!this.closed) stage.accept(unit, at, next);
+      };
+    }
+    this.enterStages = link;
+  }
 
   get pendingBytes(): number {
     return this.queuedBytes;
@@ -63,23 +75,17 @@ export class Pump {
       this.updateSourceFlow();
       return;
     }
-    this.enqueue({ releaseAt: this.releaseTimeOf(chunk.length), chunk });
-    this.queuedBytes += chunk.length;
-    this.flush();
+    this.enterStages({ type: 'data', chunk }, this.wheel.now());
   }
 
-  pushMarker(marker: () => void): void {
+  pushMarker(run: () => void): void {
     if (this.closed) return;
-    this.enqueue({ releaseAt: this.releaseTimeOf(0), marker });
-    this.flush();
+    this.enterStages({ type: 'marker', run }, this.wheel.now());
   }
 
   end(): void {
     if (this.closed) return;
-    let at = this.wheel.now();
-    for (const stage of this.stages) if (stage.endReleaseTime) at = Math.max(at, stage.endReleaseTime(at));
-    this.enqueue({ releaseAt: at, end: true });
-    this.flush();
+    this.enterStages({ type: 'end' }, this.wheel.now());
   }
 
   /** Drop everything queued; nothing more will reach the sink. */
@@ -92,35 +98,25 @@ export class Pump {
     this.queuedBytes = 0;
   }
 
-  private releaseTimeOf(size: number): number {
-    let at = this.wheel.now();
-    for (const stage of this.stages) at = Math.max(at, stage.chunkReleaseTime(size, at));
-    return at;
-  }
-
-  private enqueue(unit: QueuedUnit): void {
+  private enqueue(unit: FlowUnit, at: number): void {
+    if (this.closed) return;
     // Never overtake: a unit leaves no earlier than the one ahead of it.
-    if (unit.releaseAt < this.lastReleaseAt) unit.releaseAt = this.lastReleaseAt;
-    this.lastReleaseAt = unit.releaseAt;
-    this.queue.push(unit);
+    const releaseAt = at < this.lastReleaseAt ? this.lastReleaseAt : at;
+    this.lastReleaseAt = releaseAt;
+    this.queue.push({ unit, releaseAt });
+    if (unit.type === 'data') this.queuedBytes += unit.chunk.length;
+    this.flush();
   }
 
   private flush(): void {
     while (!this.closed && !this.waitingForDrain && this.head < this.queue.length) {
-      const unit = this.queue[this.head];
-      if (unit.releaseAt > this.wheel.now()) {
-        this.arm(unit.releaseAt);
+      const queued = this.queue[this.head];
+      if (queued.releaseAt > this.wheel.now()) {
+        this.arm(queued.releaseAt);
         break;
       }
       this.queue[this.head++] = undefined as unknown as QueuedUnit;
-      if (unit.chunk) {
-        this.queuedBytes -= unit.chunk.length;
-        this.write(unit.chunk);
-      } else if (unit.marker) {
-        unit.marker();
-      } else if (unit.end) {
-        this.sink.end();
-      }
+      this.deliver(queued.unit);
     }
     if (this.head === this.queue.length && this.head > 0) {
       this.queue.length = 0;
@@ -130,6 +126,25 @@ export class Pump {
       this.head = 0;
     }
     this.updateSourceFlow();
+  }
+
+  private deliver(unit: FlowUnit): void {
+    switch (unit.type) {
+      case 'data':
+        this.queuedBytes -= unit.chunk.length;
+        this.write(unit.chunk);
+        break;
+      case 'marker':
+        unit.run();
+        break;
+      case 'end':
+        this.sink.end();
+        break;
+      case 'abort':
+        this.close();
+        this.onAbort(unit.how);
+        break;
+    }
   }
 
   private write(chunk: Buffer): void {

@@ -1,28 +1,25 @@
 // Everything the data plane of one shard shares: configuration, the shard's timer wheel,
 // randomness, statistics, the fault set in force, and the registry of open sockets (for drain).
 import type { Socket } from 'node:net';
-import type { FaultSpec, RunConfig } from '../config/types';
-import type { Flow, FlowStage } from '../faults/fault';
+import type { RunConfig } from '../config/types';
+import type { ConnectionControl } from '../faults/fault';
 import type { Random } from '../faults/random';
-import { buildFlowStages } from '../faults/registry';
+import { type ActiveFault, type AttachedFaults, NO_FAULTS, attachFaults } from '../faults/registry';
 import type { ShardStats } from '../stats/shard-stats';
 import type { TimerWheel } from '../time/timer-wheel';
 
 /** A versioned set of active faults, decided by the engine and broadcast to every shard. */
 export interface FaultSet {
   version: number;
-  faults: FaultSpec[];
+  faults: ActiveFault[];
 }
-
-export type FlowStages = Record<Flow, FlowStage[]>;
-
-/** The stages of an exchange no fault touches. */
-export const NO_STAGES: FlowStages = Object.freeze({ toUpstream: [], toClient: [] }) as FlowStages;
 
 export class ShardContext {
   private faultSet: FaultSet;
   private connectionSeq = 0;
   readonly openSockets = new Set<Socket>();
+  /** Connections with faults attached, told when the schedule switches a fault off. */
+  private readonly faulted = new Set<AttachedFaults>();
 
   constructor(
     readonly shardId: number,
@@ -41,23 +38,35 @@ export class ShardContext {
 
   /** Install a newer fault set; older versions arriving late are ignored. */
   setFaults(next: FaultSet): void {
-    if (next.version > this.faultSet.version) this.faultSet = next;
+    if (next.version <= this.faultSet.version) return;
+    this.faultSet = next;
+    const activeIds = new Set(next.faults.map((f) => f.id));
+    for (const attached of this.faulted) attached.deactivateAllBut(activeIds);
   }
 
   /**
-   * The stages for a new connection or exchange, from the fault set in force now. Each
-   * connection gets its own random stream, so a seeded run draws the same values every time.
+   * Attach the faults in force now to a new connection or exchange. Each gets its own random
+   * stream, so a seeded run draws the same values every time. Call `release` when it is over.
    */
-  stagesForNewExchange(): FlowStages {
+  attachFaults(connection: ConnectionControl): AttachedFaults {
     const faults = this.faultSet.faults;
-    if (faults.length === 0) return NO_STAGES;
+    if (faults.length === 0) return NO_FAULTS;
     const random = this.random.fork(++this.connectionSeq);
     const stats = this.stats;
-    const context = { random, applied: stats.faultApplied.bind(stats) };
-    return {
-      toUpstream: buildFlowStages(faults, 'toUpstream', context),
-      toClient: buildFlowStages(faults, 'toClient', context),
-    };
+    const attached = attachFaults(faults, {
+      random,
+      wheel: this.wheel,
+      connection,
+      applied: stats.faultApplied.bind(stats),
+    });
+    if (!attached.none) this.faulted.add(attached);
+    return attached;
+  }
+
+  release(attached: AttachedFaults): void {
+    if (attached.none) return;
+    this.faulted.delete(attached);
+    attached.dispose();
   }
 
   /** Remember a socket until it closes, so that stop can drain or cut it. */

@@ -2,8 +2,10 @@
 // mappings and CONNECT tunnels. Half-close is relayed (a FIN on one side becomes a FIN on the
 // other once everything before it was delivered) and so are resets.
 import type { Socket } from 'node:net';
-import type { FlowStages, ShardContext } from './shard-context';
+import type { ConnectionControl } from '../faults/fault';
+import type { AttachedFaults } from '../faults/registry';
 import { Pump } from './pump';
+import type { ShardContext } from './shard-context';
 import { resetSocket, socketSink } from './socket-io';
 
 export interface RelayResult {
@@ -13,18 +15,37 @@ export interface RelayResult {
   error?: Error;
 }
 
+/** Both sockets of a stream connection, as faults may act on them (the upstream comes later). */
+export class StreamConnection implements ConnectionControl {
+  upstream: Socket | undefined;
+
+  constructor(readonly client: Socket) {}
+
+  reset(): void {
+    resetSocket(this.client);
+    if (this.upstream) resetSocket(this.upstream);
+  }
+
+  close(): void {
+    this.client.destroySoon();
+    this.upstream?.destroySoon();
+  }
+}
+
 export function relayStreams(
   context: ShardContext,
-  client: Socket,
-  upstream: Socket,
-  stages: FlowStages,
+  connection: StreamConnection,
+  faults: AttachedFaults,
   onFinished: (result: RelayResult) => void,
   /** Client bytes already read before the relay started (e.g. sent right behind a CONNECT head). */
   earlyClientBytes?: Buffer,
 ): void {
+  const client = connection.client;
+  const upstream = connection.upstream!;
   const result: RelayResult = { bytesToUpstream: 0, bytesToClient: 0 };
-  const toUpstream = new Pump(client, socketSink(upstream), stages.toUpstream, context.wheel);
-  const toClient = new Pump(upstream, socketSink(client), stages.toClient, context.wheel);
+  const abort = (how: 'reset' | 'close') => (how === 'reset' ? connection.reset() : connection.close());
+  const toUpstream = new Pump(client, socketSink(upstream), faults.stages.toUpstream, context.wheel, abort);
+  const toClient = new Pump(upstream, socketSink(client), faults.stages.toClient, context.wheel, abort);
   if (earlyClientBytes && earlyClientBytes.length > 0) {
     result.bytesToUpstream += earlyClientBytes.length;
     toUpstream.push(earlyClientBytes);
@@ -57,7 +78,10 @@ export function relayStreams(
     // Closed before everything meant for it was written (destroyed, not ended): the exchange
     // cannot complete, so do not leave the other side hanging.
     if (!socket.writableFinished && !other.destroyed) other.destroy();
-    if (--open === 0) onFinished(result);
+    if (--open === 0) {
+      context.release(faults);
+      onFinished(result);
+    }
   };
   client.once('close', closed(client, toClient, upstream));
   upstream.once('close', closed(upstream, toUpstream, client));

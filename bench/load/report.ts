@@ -1,0 +1,68 @@
+// The human-readable result: a throughput/CPU table, a latency-accuracy table, and notes.
+import type { LoadBenchOptions } from './options';
+import type { TargetSummary } from './summary';
+import { formatTable } from './text-table';
+
+export function formatReport(rows: readonly TargetSummary[], options: LoadBenchOptions, cpuTickMicros: number): string {
+  const throughput = formatTable(
+    ['target', 'req/s', 'spread', 'vs haproxy', 'p50 ms', 'p99 ms', 'proxy CPU us/req', 'vs haproxy', 'origin CPU us/req'],
+    rows.map((row) => [
+      row.label,
+      fixed(row.requestsPerSecond, 0),
+      percent(row.requestsPerSecondSpread),
+      times(row.vsHaproxy.requestsPerSecond),
+      fixed(row.latencyP50Ms, 2),
+      fixed(row.latencyP99Ms, 2),
+      fixed(row.proxyCpuMicrosPerRequest, 1),
+      times(row.vsHaproxy.proxyCpuPerRequest),
+      fixed(row.originCpuMicrosPerRequest, 1),
+    ]),
+  );
+  const latencyRows = rows.filter((row) => row.latencyErrorMs !== undefined);
+  const latency = formatTable(
+    ['target', 'p50 ms', 'p99 ms', 'p50 error ms', 'p99 error ms'],
+    latencyRows.map((row) => [
+      row.label,
+      fixed(row.latencyP50Ms, 2),
+      fixed(row.latencyP99Ms, 2),
+      signed(row.latencyErrorMs?.p50),
+      signed(row.latencyErrorMs?.p99),
+    ]),
+  );
+  const problems = rows.flatMap((row) => row.problems.map((problem) => `  ${row.label}, ${problem}`));
+  return [
+    `Load benchmark: wrk -t${options.wrkThreads} -c${options.connections}, ${options.durationSeconds} s per measurement ` +
+      `after ${options.warmupSeconds} s warm-up, ${options.rounds} interleaved round(s); median over rounds.`,
+    '',
+    throughput,
+    '',
+    `spread = (max - min) / median req/s over the rounds. vs haproxy = this row / the haproxy row.`,
+    `CPU is utime+stime of the whole process (all threads), read from /proc in ${cpuTickMicros / 1000} ms ticks.`,
+    `Rows with injected latency are capped near connections / delay (${Math.round((options.connections * 1000) / options.latencyMs)} req/s):`,
+    `their req/s and per-request CPU are not comparable with haproxy's at full load.`,
+    '',
+    `Injected latency: error = measured - (direct + ${options.latencyMs} ms)` +
+      ` (the TCP mapping uses --latency-per-read-write so every response is delayed)`,
+    '',
+    latency,
+    ...(problems.length > 0 ? ['', 'Problems seen:', ...problems] : []),
+  ].join('\n');
+}
+
+function fixed(value: number | undefined, digits: number): string {
+  if (value === undefined || !Number.isFinite(value)) return '-';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function percent(value: number): string {
+  return Number.isFinite(value) ? `${(value * 100).toFixed(0)}%` : '-';
+}
+
+function times(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? '-' : `${value.toFixed(2)}x`;
+}
+
+function signed(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '-';
+  return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
+}

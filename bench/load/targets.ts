@@ -1,0 +1,39 @@
+// What is measured: the reference points and every fault configuration of the comparison.
+import type { FaultSetup } from './fault-process';
+
+export type Target =
+  | { id: string; label: string; kind: 'direct' }
+  | { id: string; label: string; kind: 'haproxy' }
+  | { id: string; label: string; kind: 'fault'; fault: FaultSetup };
+
+export const DIRECT_ID = 'direct';
+export const HAPROXY_ID = 'haproxy';
+
+export function benchmarkTargets(latencyMs: number): Target[] {
+  const fault = (mode: 'tcp' | 'http', workers: number, withLatency = false): Target => {
+    const name = mode === 'tcp' ? 'TCP mapping' : 'HTTP forward';
+    return withLatency
+      ? {
+          id: `fault-${mode}-w${workers}-latency`,
+          label: `fault ${name}, ${workers}w, +${latencyMs} ms${mode === 'tcp' ? ' per read/write' : ''}`,
+          kind: 'fault',
+          fault: { mode, workers, latencyMs },
+        }
+      : { id: `fault-${mode}-w${workers}`, label: `fault ${name}, ${workers}w`, kind: 'fault', fault: { mode, workers } };
+  };
+  return [
+    { id: DIRECT_ID, label: 'direct to origin', kind: 'direct' },
+    { id: HAPROXY_ID, label: 'haproxy tcp, 1 thread', kind: 'haproxy' },
+    fault('tcp', 1),
+    fault('tcp', 2),
+    fault('http', 1),
+    fault('http', 2),
+    fault('tcp', 2, true),
+    fault('http', 2, true),
+  ];
+}
+
+/** The delay a target injects, if any (then its latency is compared with direct + delay). */
+export function injectedLatencyMs(target: Target): number | undefined {
+  return target.kind === 'fault' ? target.fault.latencyMs : undefined;
+}
