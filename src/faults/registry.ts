@@ -14,8 +14,13 @@ import { latencyFault } from './latency';
 
 type Definitions = { [K in FaultKind]?: FaultDefinition<Extract<FaultSpec, { kind: K }>> };
 
+// One line per fault; keep the imports above in the same order.
 const definitions: Definitions = {
   latency: latencyFault,
+  // bandwidth + slicer go here
+  // jitter + packet-loss go here
+  // blackhole + http-response + dns go here
+  // reset-peer + slow-close + limit-data + timeout go here
 };
 
 export function definitionOf<S extends FaultSpec>(spec: S): FaultDefinition<S> {

@@ -4,4 +4,10 @@
 import type { FaultFlagGroup } from './fault-flag-group';
 import { latencyFlags } from './latency';
 
-export const faultFlagGroups: readonly FaultFlagGroup[] = [latencyFlags];
+export const faultFlagGroups: readonly FaultFlagGroup[] = [
+  latencyFlags,
+  // bandwidth + slicer go here
+  // jitter + packet-loss go here
+  // blackhole + http-response + dns go here
+  // reset-peer + slow-close + limit-data + timeout go here
+];
