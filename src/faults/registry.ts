@@ -11,15 +11,37 @@ import {
   entryRank,
 } from './fault';
 import { latencyFault } from './latency';
+import { bandwidthFault } from './bandwidth';
+import { slicerFault } from './slicer';
+import { jitterFault } from './jitter';
+import { packetLossFault } from './packet-loss';
+import { blackholeFault } from './blackhole';
+import { httpResponseFault } from './http-response';
+import { dnsFault } from './dns';
+import { resetPeerFault } from './reset-peer';
+import { slowCloseFault } from './slow-close';
+import { limitDataFault } from './limit-data';
+import { timeoutFault } from './timeout';
 
 type Definitions = { [K in FaultKind]?: FaultDefinition<Extract<FaultSpec, { kind: K }>> };
 
 // One line per fault; keep the imports above in the same order.
 const definitions: Definitions = {
   latency: latencyFault,
+  bandwidth: bandwidthFault,
+  slicer: slicerFault,
   // bandwidth + slicer go here
+  jitter: jitterFault,
+  'packet-loss': packetLossFault,
   // jitter + packet-loss go here
   // blackhole + http-response + dns go here
+  blackhole: blackholeFault,
+  'http-response': httpResponseFault,
+  dns: dnsFault,
+  'reset-peer': resetPeerFault,
+  'slow-close': slowCloseFault,
+  'limit-data': limitDataFault,
+  timeout: timeoutFault,
   // reset-peer + slow-close + limit-data + timeout go here
 };
 
@@ -44,6 +66,8 @@ export interface AttachedFaults {
   readonly stages: Readonly<Record<Flow, readonly FlowStage[]>>;
   /** True when no fault touches this connection at all. */
   readonly none: boolean;
+  /** True when a fault acts on the byte flows or the connection (not only on HTTP requests). */
+  readonly affectsStreams: boolean;
   /** HTTP: the answer a fault gives instead of the upstream, if any. */
   httpAnswer(): HttpAnswer | undefined;
   /** Whether resolving this upstream host name must fail (IP literals never get here). */
@@ -57,6 +81,7 @@ export interface AttachedFaults {
 export const NO_FAULTS: AttachedFaults = Object.freeze({
   stages: Object.freeze({ toUpstream: [], toClient: [] }),
   none: true,
+  affectsStreams: false,
   httpAnswer: () => undefined,
   failsResolution: () => false,
   deactivateAllBut: () => undefined,
@@ -100,6 +125,7 @@ export function attachFaults(faults: readonly ActiveFault[], context: StageConte
   return {
     stages: { toUpstream: order(ranked.toUpstream), toClient: order(ranked.toClient) },
     none: false,
+    affectsStreams: attached.some((a) => a.stages.length > 0 || a.behaviour !== undefined),
     httpAnswer() {
       for (const a of attached) {
         const answer = a.active ? a.definition.answerHttp?.(a.spec, context) : undefined;

@@ -16,6 +16,9 @@ export function handleConnect(context: ShardContext, req: IncomingMessage, clien
   const stats = context.stats;
   const started = context.wheel.now();
   stats.counters.exchanges++;
+  // Errors show up through 'close'; a client that resets must never crash the shard, whatever
+  // state the tunnel is in (even after an early 400/502 answer).
+  client.on('error', () => {});
   let target: { host: string; port: number };
   try {
     target = targetFromConnectAuthority(req.url ?? '');
@@ -40,7 +43,6 @@ export function handleConnect(context: ShardContext, req: IncomingMessage, clien
   }
   const abandon = () => upstream.destroy();
   client.once('close', abandon);
-  client.on('error', () => {}); // reported through 'close'; a reset client must not crash the shard
 
   const upstream = connectUpstream(target, context.config.connectTimeoutMs, (error) => {
     client.off('close', abandon);

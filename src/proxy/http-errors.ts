@@ -37,6 +37,11 @@ function body(failure: ProxyFailure): string {
   return JSON.stringify({ error: failure.message, by: 'fault' });
 }
 
+/** A failure as a status and JSON body, for answers that go through the fault pipeline. */
+export function failureAnswer(failure: ProxyFailure): { status: number; body: string } {
+  return { status: failure.status, body: body(failure) };
+}
+
 export function sendFailure(res: ServerResponse, failure: ProxyFailure): void {
   if (res.headersSent) {
     // Too late for a status: cut the connection so the client knows the body is incomplete.

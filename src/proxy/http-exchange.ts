@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import type { ConnectionControl, HttpAnswer } from '../faults/fault';
 import { type AttachedFaults, NO_FAULTS } from '../faults/registry';
-import { type ProxyFailure, injectedDnsFailure, sendFailure, upstreamFailure } from './http-errors';
+import { type ProxyFailure, failureAnswer, injectedDnsFailure, sendFailure, upstreamFailure } from './http-errors';
 import { forwardHeaders, trailerPairs } from './http-headers';
 import type { HttpTarget } from './http-target';
 import { Pump, type PumpSink } from './pump';
@@ -99,28 +99,34 @@ export function forwardExchange(
     onceDrain: (callback) => res.once('drain', callback),
   };
 
-  /** A fault answers in the upstream's place: the answer still goes through the toClient stages. */
-  const answerInstead = (answer: HttpAnswer) => {
+  /**
+   * A fault answers in the upstream's place (http-response, or an injected DNS failure). The
+   * answer still goes through the toClient stages, so e.g. latency applies to it as well.
+   */
+  const answerInstead = (answer: HttpAnswer, contentType: string, injectedBy: string) => {
     req.resume();
     const pump = new Pump(undefined, responseSink, stages.toClient, wheel, abort);
     toClient = pump;
     const body = Buffer.from(answer.body);
+    // 204 and 304 carry no body and no body headers (RFC 9110 §8.6).
+    const bodyless = answer.status === 204 || answer.status === 304;
     pump.pushMarker(() => {
       status = answer.status;
-      res.writeHead(answer.status, {
-        'Content-Type': 'text/plain; charset=utf-8',
-        'Content-Length': body.length,
-        'X-Fault-Injected': 'http-response',
-      });
+      if (status >= 500) failed = true;
+      res.writeHead(
+        answer.status,
+        bodyless
+          ? { 'X-Fault-Injected': injectedBy }
+          : { 'Content-Type': contentType, 'Content-Length': body.length, 'X-Fault-Injected': injectedBy },
+      );
     });
-    if (body.length > 0) pump.push(body);
+    if (body.length > 0 && !bodyless) pump.push(body);
     pump.end();
   };
 
   const startUpstream = () => {
     if (isIP(target.host) === 0 && faults.failsResolution(target.host)) {
-      req.resume();
-      fail(injectedDnsFailure(target.host));
+      answerInstead(failureAnswer(injectedDnsFailure(target.host)), 'application/json', 'dns');
       return;
     }
     const agent = target.https ? agents.https : agents.http;
@@ -183,7 +189,7 @@ export function forwardExchange(
 
   const answer = faults.httpAnswer();
   if (answer) {
-    answerInstead(answer);
+    answerInstead(answer, 'text/plain; charset=utf-8', 'http-response');
   } else {
     toUpstream.pushMarker(startUpstream);
   }

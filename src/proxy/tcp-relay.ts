@@ -17,7 +17,7 @@ export function handleMappedConnection(context: ShardContext, mapping: PortMappi
 
   const connection = new StreamConnection(client);
   const faults = context.attachFaults(connection);
-  if (!faults.none) stats.counters.faulted++;
+  if (faults.affectsStreams) stats.counters.faulted++;
 
   // Until the remote answers, the client's bytes stay in its socket buffer.
   client.pause();
