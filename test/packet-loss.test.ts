@@ -159,7 +159,7 @@ describe('packet-loss flags', () => {
   const invalid: Array<[string, string[], Record<string, string>, string]> = [
     ['a rate above 1', ['--packet-loss-rate', '1.5'], {}, '--packet-loss-rate: Probability must be a float between 0.0 and 1.0'],
     ['an RTO of 0', ['--packet-loss-rto', '0ms'], {}, '--packet-loss-rto: '],
-    ['a bad RTO', [], { FAULT_PACKET_LOSS_RTO: 'soon' }, "FAULT_PACKET_LOSS_RTO: Invalid retransmission timeout 'soon'"],
+    ['a bad RTO', [], { FAULT_PACKET_LOSS_RTO: 'soon' }, "FAULT_PACKET_LOSS_RTO: Invalid time 'soon'"],
   ];
   for (const [name, argv, env, message] of invalid) {
     it(`rejects ${name}`, () =>

@@ -89,3 +89,18 @@ function roundTo(value: number, decimals: number): number {
   const factor = 10 ** decimals;
   return Math.round(value * factor) / factor;
 }
+
+/**
+ * A fault time: a bare number of MILLISECONDS (`250`, unlike --duration where a bare number is
+ * seconds) or a duration string (`250ms`, `2s`, `1m`). Never negative.
+ */
+export function parseFaultTime(text: string): number {
+  const trimmed = text.trim();
+  if (/^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) return Number(trimmed);
+  try {
+    return parseDuration(trimmed);
+  } catch (error) {
+    if (!(error instanceof InvalidValueError)) throw error;
+    throw new InvalidValueError(`Invalid time '${text}': give milliseconds (e.g. 250) or a duration (e.g. 250ms, 2s).`);
+  }
+}

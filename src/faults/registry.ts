@@ -30,11 +30,8 @@ const definitions: Definitions = {
   latency: latencyFault,
   bandwidth: bandwidthFault,
   slicer: slicerFault,
-  // bandwidth + slicer go here
   jitter: jitterFault,
   'packet-loss': packetLossFault,
-  // jitter + packet-loss go here
-  // blackhole + http-response + dns go here
   blackhole: blackholeFault,
   'http-response': httpResponseFault,
   dns: dnsFault,
@@ -42,7 +39,6 @@ const definitions: Definitions = {
   'slow-close': slowCloseFault,
   'limit-data': limitDataFault,
   timeout: timeoutFault,
-  // reset-peer + slow-close + limit-data + timeout go here
 };
 
 export function definitionOf<S extends FaultSpec>(spec: S): FaultDefinition<S> {

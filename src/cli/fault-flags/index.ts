@@ -1,5 +1,5 @@
 // Every fault `run` can configure from flags, in help and pipeline order.
-// Later faults (bandwidth, jitter, packet loss, ...) add one file each and one entry here.
+// A new fault adds one file here and one entry in this list.
 
 import type { FaultFlagGroup } from './fault-flag-group';
 import { latencyFlags } from './latency';
@@ -19,11 +19,8 @@ export const faultFlagGroups: readonly FaultFlagGroup[] = [
   latencyFlags,
   bandwidthFlags,
   slicerFlags,
-  // bandwidth + slicer go here
   jitterFlags,
   packetLossFlags,
-  // jitter + packet-loss go here
-  // blackhole + http-response + dns go here
   blackholeFlags,
   httpResponseFlags,
   dnsFlags,
@@ -31,5 +28,4 @@ export const faultFlagGroups: readonly FaultFlagGroup[] = [
   slowCloseFlags,
   limitDataFlags,
   timeoutFlags,
-  // reset-peer + slow-close + limit-data + timeout go here
 ];

@@ -2,9 +2,9 @@
 // PacketLossFaultSpec. New compared with the original: --packet-loss-rate (a plain per-chunk
 // probability instead of the built-in Markov model) and --packet-loss-rto.
 
-import { parseDuration } from '../../config/duration';
+import { parseFaultTime } from '../../config/duration';
 import type { Direction, PacketLossFaultSpec, Side } from '../../config/types';
-import { InvalidValueError, parseChoice, parseFloatStrict, parseProbability } from '../../config/validate';
+import { InvalidValueError, parseChoice, parseProbability } from '../../config/validate';
 import type { OptionReader, OptionSpec } from '../options';
 import type { FaultFlagGroup } from './fault-flag-group';
 
@@ -53,26 +53,11 @@ export const packetLossFlags: FaultFlagGroup = {
   toFaultSpec: toPacketLossFaultSpec,
 };
 
-/** An RTO: a bare number of milliseconds, or a duration such as `200ms` or `1.5s`; > 0. */
+/** An RTO: a fault time (bare milliseconds or a duration), longer than 0. */
 function parseRto(text: string): number {
-  let ms: number;
-  try {
-    ms = parseFloatStrict(text);
-  } catch {
-    ms = parseDurationOrExplain(text);
-  }
+  const ms = parseFaultTime(text);
   if (!(ms > 0)) throw new InvalidValueError('The retransmission timeout must be longer than 0 ms.');
   return ms;
-}
-
-function parseDurationOrExplain(text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    if (!(error instanceof InvalidValueError)) throw error;
-    // parseDuration's own hint says a bare number means seconds, which is not true here.
-    throw new InvalidValueError(`Invalid retransmission timeout '${text}' (e.g. 200ms, 1.5s, or a bare number of milliseconds).`);
-  }
 }
 
 function toPacketLossFaultSpec(reader: OptionReader): PacketLossFaultSpec {

@@ -1,25 +1,10 @@
 // `run` flags of the reset-peer fault and their translation into a ResetPeerFaultSpec.
 
-import { parseDuration } from '../../config/duration';
+import { parseFaultTime } from '../../config/duration';
 import type { ResetPeerFaultSpec } from '../../config/types';
-import { parseFloatStrict, parseNonNegativeNumber, parseProbability } from '../../config/validate';
+import { parseProbability } from '../../config/validate';
 import type { OptionReader, OptionSpec } from '../options';
 import type { FaultFlagGroup } from './fault-flag-group';
-
-/**
- * A time given as a bare number of milliseconds (`250`) or as a duration (`250ms`, `2s`).
- * Exported for the other connection faults' flags (slow-close, timeout), which read times alike.
- */
-export function parseMillisecondsOrDuration(text: string): number {
-  let bareNumber: number | undefined;
-  try {
-    bareNumber = parseFloatStrict(text);
-  } catch {
-    // not a bare number: read it as a duration below
-  }
-  // Bare numbers are milliseconds here, not parseDuration's seconds: the unit of every fault time.
-  return bareNumber === undefined ? parseDuration(text) : parseNonNegativeNumber(text);
-}
 
 const enable: OptionSpec = {
   flags: '--with-reset-peer',
@@ -55,7 +40,7 @@ export const resetPeerFlags: FaultFlagGroup = {
 function toResetPeerFaultSpec(reader: OptionReader): ResetPeerFaultSpec {
   return {
     kind: 'reset-peer',
-    afterMs: reader.valueOrDefault(after, parseMillisecondsOrDuration),
+    afterMs: reader.valueOrDefault(after, parseFaultTime),
     probability: reader.valueOrDefault(probability, parseProbability),
   };
 }

@@ -1,12 +1,10 @@
 // `run` flags of the slicer fault (toxiproxy's slicer toxic) and their translation into a
 // SlicerFaultSpec.
 
-import { parseDuration } from '../../config/duration';
+import { parseFaultTime } from '../../config/duration';
 import type { Direction, Side, SlicerFaultSpec } from '../../config/types';
 import {
-  InvalidValueError,
   parseChoice,
-  parseNonNegativeNumber,
   parsePositiveInteger,
   parseProbability,
   parseUnsignedInteger,
@@ -17,7 +15,6 @@ import type { FaultFlagGroup } from './fault-flag-group';
 
 const SIDES: readonly Side[] = ['client', 'server'];
 const DIRECTIONS: readonly Direction[] = ['ingress', 'egress', 'both'];
-const BARE_NUMBER = /^\s*[+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 const enable: OptionSpec = { flags: '--with-slicer', description: 'enable the slicer fault', env: 'FAULT_WITH_SLICER' };
 const side: OptionSpec = {
@@ -70,18 +67,6 @@ export const slicerFlags: FaultFlagGroup = {
   toFaultSpec: toSlicerFaultSpec,
 };
 
-/** A bare number is milliseconds (unlike --duration, where it means seconds). */
-function parseDelayMs(text: string): number {
-  if (BARE_NUMBER.test(text)) return parseNonNegativeNumber(text);
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    if (!(error instanceof InvalidValueError)) throw error;
-    // parseDuration's own hint says a bare number means seconds, which is not so here.
-    throw new InvalidValueError(`Invalid delay '${text}': give milliseconds (e.g. 10) or a duration (e.g. 10ms, 1s).`);
-  }
-}
-
 function toSlicerFaultSpec(reader: OptionReader): SlicerFaultSpec {
   const average = reader.valueOrDefault(averageSize, parsePositiveInteger);
   const variation = reader.valueOrDefault(sizeVariation, parseUnsignedInteger);
@@ -95,7 +80,7 @@ function toSlicerFaultSpec(reader: OptionReader): SlicerFaultSpec {
     direction: reader.valueOrDefault(direction, (text) => parseChoice(text, DIRECTIONS)),
     averageSize: average,
     sizeVariation: variation,
-    delayMs: reader.valueOrDefault(delay, parseDelayMs),
+    delayMs: reader.valueOrDefault(delay, parseFaultTime),
     probability: reader.valueOrDefault(probability, parseProbability),
   };
 }

@@ -4,7 +4,7 @@ import type { Direction, Side, TimeoutFaultSpec } from '../../config/types';
 import { parseChoice, parseProbability } from '../../config/validate';
 import type { OptionReader, OptionSpec } from '../options';
 import type { FaultFlagGroup } from './fault-flag-group';
-import { parseMillisecondsOrDuration } from './reset-peer';
+import { parseFaultTime } from '../../config/duration';
 
 const SIDES: readonly Side[] = ['client', 'server'];
 const DIRECTIONS: readonly Direction[] = ['ingress', 'egress', 'both'];
@@ -57,7 +57,7 @@ function toTimeoutFaultSpec(reader: OptionReader): TimeoutFaultSpec {
     kind: 'timeout',
     side: reader.valueOrDefault(side, (text) => parseChoice(text, SIDES)),
     direction: reader.valueOrDefault(direction, (text) => parseChoice(text, DIRECTIONS)),
-    afterMs: reader.valueOrDefault(after, parseMillisecondsOrDuration),
+    afterMs: reader.valueOrDefault(after, parseFaultTime),
     probability: reader.valueOrDefault(probability, parseProbability),
   };
 }
