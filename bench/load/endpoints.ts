@@ -11,7 +11,8 @@ import type { Target } from './targets';
 /** The long-lived processes every measurement shares. */
 export interface Fixtures {
   origin: Origin;
-  haproxy: Haproxy;
+  /** Started only when a suite measures it. */
+  haproxy?: Haproxy;
   /** wrk script for the absolute-form requests of the HTTP forward proxy. */
   forwardProxyScript: string;
 }
@@ -35,6 +36,7 @@ export async function openEndpoint(target: Target, fixtures: Fixtures): Promise<
     case 'direct':
       return { port: fixtures.origin.port, close: nothingToClose };
     case 'haproxy':
+      if (fixtures.haproxy === undefined) throw new Error('haproxy target without a running haproxy');
       return { port: fixtures.haproxy.port, proxy: fixtures.haproxy.process, close: nothingToClose };
     case 'fault':
       return openFault(target.fault, fixtures);

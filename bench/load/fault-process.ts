@@ -9,6 +9,8 @@ export interface FaultSetup {
   workers: number;
   /** A fixed injected delay (stddev 0), or none. */
   latencyMs?: number;
+  /** Further `fault run` flags, verbatim: the faults of the fault-cost suite. */
+  faultFlags?: readonly string[];
 }
 
 /** The `fault run` arguments of a setup; exported so the results file can record them. */
@@ -30,7 +32,7 @@ export function faultRunArguments(setup: FaultSetup, listenPort: number, originP
           // delay only on its first request. Per read/write delays every response, like HTTP mode.
           ...(setup.mode === 'tcp' ? ['--latency-per-read-write'] : []),
         ];
-  return ['run', '--no-ui', '--workers', String(setup.workers), ...listener, ...latency];
+  return ['run', '--no-ui', '--workers', String(setup.workers), ...listener, ...latency, ...(setup.faultFlags ?? [])];
 }
 
 export async function startFault(setup: FaultSetup, listenPort: number, originPort: number): Promise<ManagedChild> {

@@ -1,7 +1,7 @@
 // One measurement of one target: open it, warm it up, then run wrk while reading the CPU time
 // the proxy and the origin spend, and close it again.
-import { loadavg } from 'node:os';
-import { processCpuMicros } from './cpu';
+import { availableParallelism, loadavg } from 'node:os';
+import { machineBusyMicros, processCpuMicros, selfAndReapedChildrenCpuMicros } from './cpu';
 import { type Fixtures, openEndpoint } from './endpoints';
 import type { LoadBenchOptions } from './options';
 import type { Target } from './targets';
@@ -20,6 +20,13 @@ export interface Measurement {
   faultArguments?: string[];
   /** 1-minute load average right after the run: other work on the machine shows up here. */
   loadAverage1m: number;
+  /**
+   * CPU time the rest of the machine spent during the measured run: all busy time minus the
+   * proxy, the origin, wrk and the harness. As a share of all cores over the run, it tells a
+   * quiet measurement (near 0) from one that competed with other work.
+   */
+  outsideCpuMicros: number;
+  outsideCpuShare: number;
   /** Anything odd about this run (errors, an unclean proxy exit). */
   problems: string[];
 }
@@ -41,9 +48,16 @@ export async function measureTarget(target: Target, round: number, fixtures: Fix
     const originPid = fixtures.origin.process.pid;
     const proxyBefore = proxyPid === undefined ? undefined : processCpuMicros(proxyPid);
     const originBefore = processCpuMicros(originPid);
+    const harnessBefore = selfAndReapedChildrenCpuMicros();
+    const machineBefore = machineBusyMicros();
     const wrk = await runWrk({ ...load, durationSeconds: options.durationSeconds });
+    const machineBusy = machineBusyMicros() - machineBefore;
+    // wrk has exited and been waited for, so its CPU time is in the harness's children's time.
+    const harnessAndWrk = selfAndReapedChildrenCpuMicros() - harnessBefore;
     const proxyCpuMicros = proxyPid === undefined || proxyBefore === undefined ? undefined : processCpuMicros(proxyPid) - proxyBefore;
     const originCpuMicros = processCpuMicros(originPid) - originBefore;
+    // haproxy is the proxy of its own row only; in every other row it idles and counts as outside.
+    const outsideCpuMicros = Math.max(0, machineBusy - harnessAndWrk - originCpuMicros - (proxyCpuMicros ?? 0));
 
     measured = {
       targetId: target.id,
@@ -55,6 +69,8 @@ export async function measureTarget(target: Target, round: number, fixtures: Fix
       originCpuMicrosPerRequest: perRequest(originCpuMicros, wrk.requests),
       faultArguments: endpoint.faultArguments,
       loadAverage1m: loadavg()[0],
+      outsideCpuMicros,
+      outsideCpuShare: outsideCpuMicros / (wrk.durationSeconds * 1_000_000 * availableParallelism()),
     };
   } catch (error) {
     await endpoint.close();

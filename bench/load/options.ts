@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RESULTS_DIR } from './repo-paths';
 
+/** proxies: fault next to haproxy and a direct connection; faults: the cost of each fault. */
+export type Suite = 'proxies' | 'faults' | 'all';
+const SUITES: readonly Suite[] = ['proxies', 'faults', 'all'];
+
 export interface LoadBenchOptions {
+  suite: Suite;
   /** Length of each measured wrk run; whole seconds because wrk's -d takes no fractions. */
   durationSeconds: number;
   /** Length of the discarded wrk run before each measurement. */
@@ -20,11 +25,14 @@ export interface LoadBenchOptions {
 
 export const USAGE = `usage: node dist/bench/load/index.js [options]
 
+  --suite <name>      proxies (default): fault next to haproxy and a direct connection;
+                      faults: throughput and CPU with each fault active vs no fault;
+                      all: both, one after the other, in one record
   --duration <s>      seconds per measurement (default 8; 2 with --quick)
   --connections <n>   wrk connections (default 50)
   --rounds <n>        times each target is measured, interleaved (default 3; 2 with --quick)
   --threads <n>       wrk threads (default 1)
-  --quick             CI-size run, about one minute in total
+  --quick             CI-size run: about one minute per suite (two for faults)
   --out <file>        JSON results (default bench/results/load-<timestamp>.json)
   -h, --help          this text
 `;
@@ -37,6 +45,7 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): L
   if (values.help) return undefined;
   const quick = values.quick ?? false;
   return {
+    suite: suiteOf(values.suite),
     durationSeconds: positiveInteger('--duration', values.duration, quick ? 2 : 8),
     warmupSeconds: 1,
     connections: positiveInteger('--connections', values.connections, 50),
@@ -53,6 +62,7 @@ function parseFlags(argv: readonly string[]) {
     return parseArgs({
       args: [...argv],
       options: {
+        suite: { type: 'string' },
         duration: { type: 'string' },
         connections: { type: 'string' },
         rounds: { type: 'string' },
@@ -67,6 +77,13 @@ function parseFlags(argv: readonly string[]) {
   } catch (error) {
     throw new OptionsError((error as Error).message);
   }
+}
+
+function suiteOf(text: string | undefined): Suite {
+  if (text === undefined) return 'proxies';
+  const suite = SUITES.find((name) => name === text);
+  if (suite === undefined) throw new OptionsError(`--suite: expected one of ${SUITES.join(', ')}, got '${text}'`);
+  return suite;
 }
 
 function positiveNumber(flag: string, text: string | undefined, fallback: number): number {

@@ -1,4 +1,5 @@
 // The human-readable result: a throughput/CPU table, a latency-accuracy table, and notes.
+import { fixed, percent, signed, times } from './number-format';
 import type { LoadBenchOptions } from './options';
 import type { TargetSummary } from './summary';
 import { formatTable } from './text-table';
@@ -47,22 +48,4 @@ export function formatReport(rows: readonly TargetSummary[], options: LoadBenchO
     latency,
     ...(problems.length > 0 ? ['', 'Problems seen:', ...problems] : []),
   ].join('\n');
-}
-
-function fixed(value: number | undefined, digits: number): string {
-  if (value === undefined || !Number.isFinite(value)) return '-';
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function percent(value: number): string {
-  return Number.isFinite(value) ? `${(value * 100).toFixed(0)}%` : '-';
-}
-
-function times(value: number | undefined): string {
-  return value === undefined || !Number.isFinite(value) ? '-' : `${value.toFixed(2)}x`;
-}
-
-function signed(value: number | undefined): string {
-  if (value === undefined || !Number.isFinite(value)) return '-';
-  return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
 }

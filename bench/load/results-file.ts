@@ -2,6 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { dirname } from 'node:path';
+import type { FaultCostRow } from './fault-cost-summary';
+import type { FaultCostCase } from './fault-cost-targets';
 import type { Measurement } from './measure';
 import type { LoadBenchOptions } from './options';
 import type { TargetSummary } from './summary';
@@ -21,14 +23,27 @@ export interface RunEnvironment {
 
 export interface ResultsDocument {
   benchmark: 'load';
+  /** The suites that ran, in the order they ran. */
+  suites: Array<'proxies' | 'faults'>;
   startedAt: string;
   finishedAt: string;
   environment: RunEnvironment & { loadAverageAtEnd: number[] };
   settings: Omit<LoadBenchOptions, 'outFile'>;
-  haproxyConfig: string;
-  targets: Target[];
-  summary: TargetSummary[];
+  // The proxies suite (absent when it did not run).
+  haproxyConfig?: string;
+  targets?: Target[];
+  summary?: TargetSummary[];
   /** In the order they ran, so interleaving and drift can be checked. */
+  measurements?: Measurement[];
+  /** The fault-cost suite (absent when it did not run). */
+  faultCost?: FaultCostRecord;
+}
+
+export interface FaultCostRecord {
+  /** Every case with its exact fault flags and the baseline it is compared with. */
+  cases: FaultCostCase[];
+  summary: FaultCostRow[];
+  /** In the order they ran. */
   measurements: Measurement[];
 }
 

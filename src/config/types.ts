@@ -187,6 +187,10 @@ export interface RunConfig {
   workers: number;
   noUi: boolean;
   tail: boolean;
+  /** `--report PATH`: write a report there at exit (format from the extension). */
+  reportPath?: string;
+  /** `--metrics-address`: serve Prometheus metrics there. */
+  metricsAddress?: ListenAddress;
   faults: ConfiguredFault[];
   /** Seed for every random draw; undefined = seeded from the OS. */
   seed?: number;

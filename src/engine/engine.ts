@@ -4,12 +4,14 @@
 import { randomInt } from 'node:crypto';
 import type { LoggingConfig, RunConfig } from '../config/types';
 import { StatsAggregate } from '../stats/aggregate';
-import { printPrelude } from '../ui/prelude';
-import { printSummary } from '../ui/summary';
+import { createRunView } from '../ui/run-view';
 import { FaultTimeline } from './fault-timeline';
 import { ListenError, type ListenPlan, openListeners } from './listeners';
 import { createLogger } from './logger';
 import { ShardSupervisor } from './shard-supervisor';
+
+/** How often the live statistics are sampled and the view refreshed. */
+const TICK_MS = 1000;
 
 export async function runEngine(config: RunConfig, logging: LoggingConfig): Promise<number> {
   const log = createLogger(logging);
@@ -28,10 +30,16 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
   }
 
   const stats = new StatsAggregate();
+  const view = createRunView(config);
   const seed = config.seed ?? randomInt(0, 2 ** 32);
-  const timeline = new FaultTimeline(config.faults, (set) => supervisor.broadcast(set));
+  let runStartedAt = Date.now();
+  const timeline = new FaultTimeline(config.faults, (set) => {
+    supervisor.broadcast(set);
+    view.faultsChanged(set.faults, Date.now() - runStartedAt);
+  });
   const supervisor = new ShardSupervisor(config, plan, timeline.initialSet, seed, {
     onStats: (delta) => stats.merge(delta),
+    onExchanges: (records, dropped) => view.exchanges(records, dropped),
     onShardCrash: (shardId, error) => {
       process.stderr.write(`warning: shard ${shardId} crashed (${error.message}); restarting it\n`);
       log.error(`shard ${shardId} crashed: ${error.stack ?? error.message}`);
@@ -47,16 +55,20 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
     await supervisor.stop().catch(() => undefined);
     return 1;
   }
+  runStartedAt = Date.now();
   timeline.start();
   log.info(`listening with ${supervisor.shardCount} shard(s), seed ${seed}`);
-  if (!config.noUi) printPrelude(config, plan, supervisor.shardCount, seed);
+  view.started({ config, plan, shards: supervisor.shardCount, seed, startedAt: runStartedAt });
+  const ticker = setInterval(() => view.tick(stats.sample(Date.now() - runStartedAt), stats), TICK_MS);
 
   const reason = await waitForStop(config.durationMs);
   log.info(`stopping: ${reason}`);
   timeline.stop();
   const results = await supervisor.stop();
+  clearInterval(ticker);
+  stats.sample(Date.now() - runStartedAt);
   const cut = results.reduce((n, r) => n + r.cutConnections, 0);
-  if (!config.noUi) printSummary({ stats, reason, elapsedMs: Date.now() - startedAt, shards: supervisor.shardCount, cutConnections: cut });
+  view.finished({ stats, reason, elapsedMs: Date.now() - startedAt, shards: supervisor.shardCount, cutConnections: cut });
   log.close();
   return 0;
 }

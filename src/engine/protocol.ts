@@ -2,6 +2,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RunConfig } from '../config/types';
 import type { FaultSet } from '../proxy/shard-context';
+import type { ExchangeRecord } from '../stats/exchange-record';
 import type { StatsDelta } from '../stats/shard-stats';
 
 /** Which server a listening socket belongs to. */
@@ -30,7 +31,9 @@ export type ShardToEngine =
   /** ports: the bound port of each listener, in the order they were given. */
   | { type: 'ready'; shardId: number; ports: number[] }
   | { type: 'listen-error'; shardId: number; code?: string; message: string }
-  | { type: 'stats'; delta: StatsDelta };
+  | { type: 'stats'; delta: StatsDelta }
+  /** Finished exchanges (only when --tail or a report wants them); `dropped` were not kept. */
+  | { type: 'exchanges'; records: ExchangeRecord[]; dropped: number };
 
 export interface ShardResult {
   shardId: number;
@@ -38,4 +41,6 @@ export interface ShardResult {
   cutConnections: number;
   /** Statistics since the last periodic report; returned with the task so none are lost in flight. */
   finalStats?: StatsDelta;
+  /** Exchange records not shipped yet, for the same reason. */
+  finalExchanges?: { records: ExchangeRecord[]; dropped: number };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { RunConfig } from '../config/types';
 import type { FaultSet } from '../proxy/shard-context';
+import type { ExchangeRecord } from '../stats/exchange-record';
 import type { StatsDelta } from '../stats/shard-stats';
 import { type ListenPlan, reopenForShard } from './listeners';
 import type { EngineToShard, ShardListener, ShardResult, ShardTask, ShardToEngine } from './protocol';
@@ -14,6 +15,7 @@ const SHARD_FILE = join(__dirname, '..', '..', 'workers', 'shard.js');
 
 export interface SupervisorEvents {
   onStats(delta: StatsDelta): void;
+  onExchanges?(records: ExchangeRecord[], dropped: number): void;
   onShardCrash(shardId: number, error: Error): void;
 }
 
@@ -85,6 +87,7 @@ export class ShardSupervisor {
       let ready = false;
       port1.on('message', (message: ShardToEngine) => {
         if (message.type === 'stats') this.events.onStats(message.delta);
+        else if (message.type === 'exchanges') this.events.onExchanges?.(message.records, message.dropped);
         else if (message.type === 'ready') {
           ready = true;
           // A shard that bound its addresses itself (no addon) knows the real ports.
@@ -107,6 +110,7 @@ export class ShardSupervisor {
         (result) => {
           port1.close();
           if (result.finalStats) this.events.onStats(result.finalStats);
+          if (result.finalExchanges) this.events.onExchanges?.(result.finalExchanges.records, result.finalExchanges.dropped);
           return result;
         },
         (error: Error) => {

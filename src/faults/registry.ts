@@ -64,6 +64,8 @@ export interface AttachedFaults {
   readonly none: boolean;
   /** True when a fault acts on the byte flows or the connection (not only on HTTP requests). */
   readonly affectsStreams: boolean;
+  /** What the faults did to this connection so far. */
+  readonly tally: FaultTally;
   /** HTTP: the answer a fault gives instead of the upstream, if any. */
   httpAnswer(): HttpAnswer | undefined;
   /** Whether resolving this upstream host name must fail (IP literals never get here). */
@@ -74,10 +76,17 @@ export interface AttachedFaults {
   dispose(): void;
 }
 
+/** The kinds of faults that acted on one connection, in order, and the delay they added. */
+export interface FaultTally {
+  readonly kinds: string[];
+  readonly injectedMs: number;
+}
+
 export const NO_FAULTS: AttachedFaults = Object.freeze({
   stages: Object.freeze({ toUpstream: [], toClient: [] }),
   none: true,
   affectsStreams: false,
+  tally: Object.freeze({ kinds: [], injectedMs: 0 }),
   httpAnswer: () => undefined,
   failsResolution: () => false,
   deactivateAllBut: () => undefined,
@@ -98,7 +107,16 @@ interface Attached {
  * probability once, builds its stages and starts its connection-wide behaviour. Stages of a
  * flow run in order: faults on the side where the bytes enter first, then as configured.
  */
-export function attachFaults(faults: readonly ActiveFault[], context: StageContext): AttachedFaults {
+export function attachFaults(faults: readonly ActiveFault[], shared: StageContext): AttachedFaults {
+  const tally = { kinds: [] as string[], injectedMs: 0 };
+  const context: StageContext = {
+    ...shared,
+    applied(kind, injectedMs) {
+      shared.applied(kind, injectedMs);
+      if (!tally.kinds.includes(kind)) tally.kinds.push(kind);
+      tally.injectedMs += injectedMs;
+    },
+  };
   const attached: Attached[] = [];
   const ranked: Record<Flow, Array<{ rank: number; index: number; stage: FlowStage }>> = { toUpstream: [], toClient: [] };
   faults.forEach(({ id, spec }, index) => {
@@ -121,6 +139,7 @@ export function attachFaults(faults: readonly ActiveFault[], context: StageConte
   return {
     stages: { toUpstream: order(ranked.toUpstream), toClient: order(ranked.toClient) },
     none: false,
+    tally,
     affectsStreams: attached.some((a) => a.stages.length > 0 || a.behaviour !== undefined),
     httpAnswer() {
       for (const a of attached) {

@@ -8,37 +8,46 @@ import { matchesUpstream } from '../config/upstream';
 import { NO_FAULTS } from '../faults/registry';
 import { injectedDnsFailure, upstreamFailure, writeRawFailure } from './http-errors';
 import { BadTargetError, targetFromConnectAuthority } from './http-target';
-import type { ShardContext } from './shard-context';
+import type { ExchangeOutcome, ShardContext } from './shard-context';
 import { StreamConnection, relayStreams } from './stream-relay';
 import { connectUpstream } from './upstream-connect';
 
 export function handleConnect(context: ShardContext, req: IncomingMessage, client: Socket, head: Buffer): void {
   const stats = context.stats;
-  const started = context.wheel.now();
-  stats.counters.exchanges++;
+  const start = context.beginExchange();
+  const authority = req.url ?? '';
   // Errors show up through 'close'; a client that resets must never crash the shard, whatever
   // state the tunnel is in (even after an early 400/502 answer).
   client.on('error', () => {});
+  const end = (outcome: Partial<ExchangeOutcome>) =>
+    context.endExchange(start, {
+      protocol: 'connect', method: 'CONNECT', target: authority, status: 0, bytesToUpstream: 0, bytesToClient: 0,
+      passthrough: !faulted, faults: faults.tally.kinds, injectedMs: faults.tally.injectedMs, ...outcome,
+    });
+  let faulted = false;
+  let faults = NO_FAULTS;
+
   let target: { host: string; port: number };
   try {
-    target = targetFromConnectAuthority(req.url ?? '');
+    target = targetFromConnectAuthority(authority);
   } catch (error) {
-    stats.counters.errors++;
-    writeRawFailure(client, { status: 400, message: (error as BadTargetError).message });
+    const message = (error as BadTargetError).message;
+    writeRawFailure(client, { status: 400, message });
+    end({ status: 400, error: message });
     return;
   }
-  const faulted = matchesUpstream(context.config.upstreams, target.host, target.port);
+  faulted = matchesUpstream(context.config.upstreams, target.host, target.port);
   if (faulted) stats.counters.faulted++;
   else stats.counters.passthrough++;
   const connection = new StreamConnection(client);
-  const faults = faulted ? context.attachFaults(connection) : NO_FAULTS;
+  faults = faulted ? context.attachFaults(connection) : NO_FAULTS;
 
   client.setNoDelay(true);
   if (isIP(target.host) === 0 && faults.failsResolution(target.host)) {
-    stats.counters.errors++;
+    const failure = injectedDnsFailure(target.host);
     context.release(faults);
-    writeRawFailure(client, injectedDnsFailure(target.host));
-    stats.exchangeFinished(context.wheel.now() - started);
+    writeRawFailure(client, failure);
+    end({ status: failure.status });
     return;
   }
   const abandon = () => upstream.destroy();
@@ -47,15 +56,16 @@ export function handleConnect(context: ShardContext, req: IncomingMessage, clien
   const upstream = connectUpstream(target, context.config.connectTimeoutMs, (error) => {
     client.off('close', abandon);
     if (error) {
-      stats.counters.errors++;
+      const failure = upstreamFailure(error as NodeJS.ErrnoException, `CONNECT target ${authority}`);
       context.release(faults);
-      writeRawFailure(client, upstreamFailure(error as NodeJS.ErrnoException, `CONNECT target ${req.url}`));
-      stats.exchangeFinished(context.wheel.now() - started);
+      writeRawFailure(client, failure);
+      end({ status: failure.status, error: failure.message });
       return;
     }
     if (client.destroyed) {
       context.release(faults);
       upstream.destroy();
+      end({ error: 'the client left before the tunnel was open' });
       return;
     }
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -67,8 +77,12 @@ export function handleConnect(context: ShardContext, req: IncomingMessage, clien
       (result) => {
         stats.counters.bytesToUpstream += result.bytesToUpstream;
         stats.counters.bytesToClient += result.bytesToClient;
-        if (result.error) stats.counters.errors++;
-        stats.exchangeFinished(context.wheel.now() - started);
+        end({
+          status: 200,
+          bytesToUpstream: result.bytesToUpstream,
+          bytesToClient: result.bytesToClient,
+          error: result.error?.message,
+        });
       },
       head,
     );

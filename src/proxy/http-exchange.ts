@@ -6,7 +6,7 @@ import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import type { ConnectionControl, HttpAnswer } from '../faults/fault';
-import { type AttachedFaults, NO_FAULTS } from '../faults/registry';
+import { type AttachedFaults, type FaultTally, NO_FAULTS } from '../faults/registry';
 import { type ProxyFailure, failureAnswer, injectedDnsFailure, sendFailure, upstreamFailure } from './http-errors';
 import { forwardHeaders, trailerPairs } from './http-headers';
 import type { HttpTarget } from './http-target';
@@ -26,6 +26,16 @@ export function createUpstreamAgents(): UpstreamAgents {
   return { http: new http.Agent(options), https: new https.Agent(options) };
 }
 
+export interface ExchangeResult {
+  /** The status the client got (0: none was sent). */
+  status: number;
+  /** Why the exchange failed, if it did. */
+  error?: string;
+  bytesToUpstream: number;
+  bytesToClient: number;
+  faults: FaultTally;
+}
+
 export interface ExchangeOptions {
   target: HttpTarget;
   /** Whether faults apply (the destination matched --upstream, or a service mapping). */
@@ -33,7 +43,7 @@ export interface ExchangeOptions {
   /** We received `Expect: 100-continue`: forward it and relay the upstream's 100. */
   expectsContinue: boolean;
   /** Called once with the outcome, when the exchange is over for the client. */
-  onFinished(outcome: { status: number; failed: boolean }): void;
+  onFinished(outcome: ExchangeResult): void;
 }
 
 /** How long we let the upstream decide on `Expect: 100-continue` before telling the client to go on. */
@@ -65,7 +75,9 @@ export function forwardExchange(
   const stages = faults.stages;
   const abort = (how: 'reset' | 'close') => (how === 'reset' ? connection.reset() : connection.close());
   let status = 0;
-  let failed = false;
+  let error: string | undefined;
+  let bytesToUpstream = 0;
+  let bytesToClient = 0;
   let finished = false;
   let continueTimer: NodeJS.Timeout | undefined;
   res.sendDate = false;
@@ -77,10 +89,10 @@ export function forwardExchange(
     toUpstream.close();
     toClient?.close();
     context.release(faults);
-    options.onFinished({ status, failed });
+    options.onFinished({ status, error, bytesToUpstream, bytesToClient, faults: faults.tally });
   };
   const fail = (failure: ProxyFailure) => {
-    failed = true;
+    error ??= failure.message;
     if (status === 0) status = failure.status;
     upstreamReq?.destroy();
     sendFailure(res, failure);
@@ -112,7 +124,6 @@ export function forwardExchange(
     const bodyless = answer.status === 204 || answer.status === 304;
     pump.pushMarker(() => {
       status = answer.status;
-      if (status >= 500) failed = true;
       res.writeHead(
         answer.status,
         bodyless
@@ -171,20 +182,19 @@ export function forwardExchange(
     });
     upstreamRes.on('data', (chunk: Buffer) => {
       context.stats.counters.bytesToClient += chunk.length;
+      bytesToClient += chunk.length;
       pump.push(chunk);
     });
     upstreamRes.on('end', () => {
       if (upstreamRes.rawTrailers.length > 0) pump.pushMarker(() => res.addTrailers(trailerPairs(upstreamRes.rawTrailers)));
       pump.end();
     });
-    upstreamRes.on('error', () => {
-      failed = true;
+    const cutShort = () => {
+      error ??= `upstream ${target.authority} closed the response early`;
       res.destroy();
-    });
-    upstreamRes.on('aborted', () => {
-      failed = true;
-      res.destroy();
-    });
+    };
+    upstreamRes.on('error', cutShort);
+    upstreamRes.on('aborted', cutShort);
   };
 
   const answer = faults.httpAnswer();
@@ -196,6 +206,7 @@ export function forwardExchange(
   if (!answer) {
     req.on('data', (chunk: Buffer) => {
       context.stats.counters.bytesToUpstream += chunk.length;
+      bytesToUpstream += chunk.length;
       toUpstream.push(chunk);
     });
     req.on('end', () => toUpstream.end());
@@ -205,7 +216,7 @@ export function forwardExchange(
   res.on('close', () => {
     // The client went away before the response was complete: abort the upstream request too.
     if (!res.writableFinished) {
-      failed = true;
+      error ??= 'the client closed the connection before the response was complete';
       upstreamReq?.destroy();
     }
     finish();

@@ -75,21 +75,25 @@ function handleRequest(
   expectsContinue: boolean,
 ): void {
   const stats = context.stats;
-  const started = context.wheel.now();
-  stats.counters.exchanges++;
+  const start = context.beginExchange();
+  const method = req.method ?? 'GET';
+  const refuse = (status: number, message: string) => {
+    req.resume();
+    sendFailure(res, { status, message });
+    context.endExchange(start, {
+      protocol: 'http', method, target: req.url ?? '', status, bytesToUpstream: 0, bytesToClient: 0,
+      passthrough: false, faults: [], injectedMs: 0, error: message,
+    });
+  };
   let target: HttpTarget;
   try {
     target = resolveTarget(options, req);
   } catch (error) {
-    stats.counters.errors++;
-    req.resume();
-    sendFailure(res, { status: 400, message: (error as BadTargetError).message });
+    refuse(400, (error as BadTargetError).message);
     return;
   }
   if (hasLooped(req.rawHeaders)) {
-    stats.counters.errors++;
-    req.resume();
-    sendFailure(res, { status: 508, message: `request to ${target.authority} loops back into this proxy` });
+    refuse(508, `request to ${target.authority} loops back into this proxy`);
     return;
   }
   const faulted = options.service !== undefined || matchesUpstream(context.config.upstreams, target.host, target.port);
@@ -100,9 +104,18 @@ function handleRequest(
     target,
     faulted,
     expectsContinue,
-    onFinished: ({ failed }) => {
-      if (failed) stats.counters.errors++;
-      stats.exchangeFinished(context.wheel.now() - started);
-    },
+    onFinished: (result) =>
+      context.endExchange(start, {
+        protocol: 'http',
+        method,
+        target: `${target.https ? 'https' : 'http'}://${target.authority}${target.path}`,
+        status: result.status,
+        bytesToUpstream: result.bytesToUpstream,
+        bytesToClient: result.bytesToClient,
+        passthrough: !faulted,
+        faults: result.faults.kinds,
+        injectedMs: result.faults.injectedMs,
+        error: result.error,
+      }),
   });
 }

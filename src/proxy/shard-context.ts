@@ -5,8 +5,19 @@ import type { RunConfig } from '../config/types';
 import type { ConnectionControl } from '../faults/fault';
 import type { Random } from '../faults/random';
 import { type ActiveFault, type AttachedFaults, NO_FAULTS, attachFaults } from '../faults/registry';
+import type { ExchangeLog } from '../stats/exchange-log';
+import type { ExchangeRecord } from '../stats/exchange-record';
 import type { ShardStats } from '../stats/shard-stats';
 import type { TimerWheel } from '../time/timer-wheel';
+
+/** When an exchange began, on both clocks. */
+export interface ExchangeStart {
+  wallMs: number;
+  wheelMs: number;
+}
+
+/** What the sites that finish an exchange report; the context fills in the rest. */
+export type ExchangeOutcome = Omit<ExchangeRecord, 'startedAt' | 'durationMs' | 'shardId'>;
 
 /** A versioned set of active faults, decided by the engine and broadcast to every shard. */
 export interface FaultSet {
@@ -28,6 +39,7 @@ export class ShardContext {
     private readonly random: Random,
     readonly stats: ShardStats,
     initialFaults: FaultSet,
+    private readonly exchangeLog: ExchangeLog,
   ) {
     this.faultSet = initialFaults;
   }
@@ -67,6 +79,21 @@ export class ShardContext {
     if (attached.none) return;
     this.faulted.delete(attached);
     attached.dispose();
+  }
+
+  beginExchange(): ExchangeStart {
+    this.stats.counters.exchanges++;
+    return { wallMs: Date.now(), wheelMs: this.wheel.now() };
+  }
+
+  /** Records a finished exchange: its duration in the histograms, its record for --tail and reports. */
+  endExchange(start: ExchangeStart, outcome: ExchangeOutcome): void {
+    const durationMs = this.wheel.now() - start.wheelMs;
+    this.stats.exchangeFinished(durationMs, outcome.faults);
+    if (outcome.error !== undefined) this.stats.counters.errors++;
+    if (this.exchangeLog.enabled) {
+      this.exchangeLog.add({ startedAt: start.wallMs, durationMs, shardId: this.shardId, ...outcome });
+    }
   }
 
   /** Remember a socket until it closes, so that stop can drain or cut it. */

@@ -3,6 +3,8 @@
 import * as net from 'node:net';
 import type { EngineToShard, ShardListener, ShardResult, ShardTask, ShardToEngine } from '../engine/protocol';
 import { createRandom } from '../faults/random';
+import type { RunConfig } from '../config/types';
+import { ExchangeLog } from '../stats/exchange-log';
 import { ShardStats } from '../stats/shard-stats';
 import { TimerWheel } from '../time/timer-wheel';
 import { createHttpProxyServer } from './http-proxy';
@@ -10,6 +12,11 @@ import { ShardContext } from './shard-context';
 import { handleMappedConnection } from './tcp-relay';
 
 const STATS_INTERVAL_MS = 1000;
+
+/** Per-exchange records cost a message per batch: only ship them when something reads them. */
+function wantsExchangeRecords(config: RunConfig): boolean {
+  return (config.tail && !config.noUi) || config.reportPath !== undefined;
+}
 const LISTEN_BACKLOG = 1024;
 
 function createServerFor(context: ShardContext, listener: ShardListener): net.Server {
@@ -55,7 +62,10 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
   const wheel = new TimerWheel();
   const stats = new ShardStats(shardId);
   const random = createRandom(task.seed).fork(shardId * 1000 + task.generation);
-  const context = new ShardContext(shardId, config, wheel, random, stats, task.faults);
+  const exchangeLog = new ExchangeLog(wantsExchangeRecords(config), (records, dropped) =>
+    post({ type: 'exchanges', records, dropped }),
+  );
+  const context = new ShardContext(shardId, config, wheel, random, stats, task.faults, exchangeLog);
 
   const servers = task.listeners.map((listener) => createServerFor(context, listener));
   try {
@@ -66,6 +76,7 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
     for (const server of servers) server.close();
     control.close();
     wheel.close();
+    exchangeLog.close();
     return { shardId, cutConnections: 0 };
   }
   const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
@@ -97,5 +108,5 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
   await new Promise((resolve) => setImmediate(resolve));
   clearInterval(statsTimer);
   wheel.close();
-  return { shardId, cutConnections, finalStats: stats.takeDelta() };
+  return { shardId, cutConnections, finalStats: stats.takeDelta(), finalExchanges: exchangeLog.close() };
 }

@@ -3,21 +3,25 @@
 // list only filters the HTTP proxy).
 import type * as net from 'node:net';
 import type { PortMapping } from '../config/types';
-import type { ShardContext } from './shard-context';
+import type { ExchangeOutcome, ShardContext } from './shard-context';
 import { resetSocket } from './socket-io';
 import { StreamConnection, relayStreams } from './stream-relay';
 import { connectUpstream } from './upstream-connect';
 
 export function handleMappedConnection(context: ShardContext, mapping: PortMapping, client: net.Socket): void {
-  const started = context.wheel.now();
   const stats = context.stats;
   context.track(client);
-  stats.counters.exchanges++;
+  const start = context.beginExchange();
   client.setNoDelay(true);
 
   const connection = new StreamConnection(client);
   const faults = context.attachFaults(connection);
   if (faults.affectsStreams) stats.counters.faulted++;
+  const end = (outcome: Partial<ExchangeOutcome>) =>
+    context.endExchange(start, {
+      protocol: 'tcp', method: 'TCP', target: mapping.source, status: 0, bytesToUpstream: 0, bytesToClient: 0,
+      passthrough: false, faults: faults.tally.kinds, injectedMs: faults.tally.injectedMs, ...outcome,
+    });
 
   // Until the remote answers, the client's bytes stay in its socket buffer.
   client.pause();
@@ -32,19 +36,18 @@ export function handleMappedConnection(context: ShardContext, mapping: PortMappi
       client.off('error', giveUp);
       client.off('close', giveUp);
       if (error || client.destroyed) {
-        if (error) stats.counters.errors++;
         context.release(faults);
         // Refused, unreachable, unresolvable or too slow: the client sees a reset, like it
         // would talking to the remote directly.
         resetSocket(client);
+        end({ error: error ? `${mapping.remote.host}:${mapping.remote.port}: ${error.message}` : 'the client left before the remote answered' });
         return;
       }
       connection.upstream = upstream;
       relayStreams(context, connection, faults, (result) => {
         stats.counters.bytesToUpstream += result.bytesToUpstream;
         stats.counters.bytesToClient += result.bytesToClient;
-        if (result.error) stats.counters.errors++;
-        stats.exchangeFinished(context.wheel.now() - started);
+        end({ bytesToUpstream: result.bytesToUpstream, bytesToClient: result.bytesToClient, error: result.error?.message });
       });
       client.resume();
     },

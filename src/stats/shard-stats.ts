@@ -8,6 +8,8 @@ export interface StatsDelta {
   shardId: number;
   counters: Counters;
   faultsApplied: FaultCounts;
+  /** Exchanges on which each fault kind acted (at least once). */
+  exchangesByFault: FaultCounts;
   /** Compressed HDR histograms (µs): whole exchange/connection durations, injected delays. */
   exchangeDurations: string;
   injectedDelays: string;
@@ -16,6 +18,7 @@ export interface StatsDelta {
 export class ShardStats {
   counters: Counters = zeroCounters();
   faultsApplied: FaultCounts = {};
+  exchangesByFault: FaultCounts = {};
   private readonly exchangeDurations: Histogram = createHistogram();
   private readonly injectedDelays: Histogram = createHistogram();
 
@@ -26,8 +29,12 @@ export class ShardStats {
     if (injectedMs > 0) recordMs(this.injectedDelays, injectedMs);
   }
 
-  exchangeFinished(durationMs: number): void {
+  exchangeFinished(durationMs: number, faultKinds: readonly string[]): void {
     recordMs(this.exchangeDurations, durationMs);
+    for (const kind of faultKinds) {
+      const k = kind as FaultKind;
+      this.exchangesByFault[k] = (this.exchangesByFault[k] ?? 0) + 1;
+    }
   }
 
   takeDelta(): StatsDelta {
@@ -35,11 +42,13 @@ export class ShardStats {
       shardId: this.shardId,
       counters: this.counters,
       faultsApplied: this.faultsApplied,
+      exchangesByFault: this.exchangesByFault,
       exchangeDurations: encodeHistogram(this.exchangeDurations),
       injectedDelays: encodeHistogram(this.injectedDelays),
     };
     this.counters = zeroCounters();
     this.faultsApplied = {};
+    this.exchangesByFault = {};
     this.exchangeDurations.reset();
     this.injectedDelays.reset();
     return delta;
