@@ -82,8 +82,18 @@ const noUi: OptionSpec = {
 };
 const tail: OptionSpec = {
   flags: '--tail',
-  description: 'one line per proxied exchange (coming soon: accepted, no effect yet)',
+  description: 'print one line per finished exchange (HTTP request, tunnel, TCP connection)',
   env: 'FAULT_PROXY_TAILING',
+};
+const report: OptionSpec = {
+  flags: '--report <path>',
+  description: 'write a report of the run there when it ends: .json, .md or .html',
+  env: 'FAULT_REPORT_PATH',
+};
+const metricsAddress: OptionSpec = {
+  flags: '--metrics-address <host:port>',
+  description: 'serve Prometheus metrics at http://HOST:PORT/metrics',
+  env: 'FAULT_METRICS_ADDRESS',
 };
 
 function defaultWorkerCount(): number {
@@ -102,7 +112,7 @@ export function registerRunCommand(parent: Command, onRun: (run: Command) => Pro
     .helpCommand(false)
     .action(() => onRun(run));
   addOptions(run, [proxyAddress, disableHttpProxy, proxyMapping, upstream, duration, workers, seed, connectTimeout, drainTimeout], 'Proxy options:');
-  addOptions(run, [noUi, tail], 'UI options:');
+  addOptions(run, [noUi, tail, report, metricsAddress], 'UI and reporting options:');
   for (const group of faultFlagGroups) {
     addOptions(run, optionsOf(group), `${capitalise(group.id)} fault:`);
   }
@@ -161,6 +171,8 @@ export function runConfigFromOptions(reader: OptionReader, warn: (message: strin
     workers: reader.valueOrDefault(workers, (text) => parseIntegerInRange(text, 1, MAX_WORKERS)),
     noUi: reader.flag(noUi),
     tail: reader.flag(tail),
+    reportPath: reader.value(report, parseReportPath),
+    metricsAddress: reader.value(metricsAddress, parseListenAddress),
     faults: faultFlagGroups
       .map((group) => configuredFaultFrom(group, reader, { runDurationMs: durationMs, warn }))
       .filter((fault): fault is ConfiguredFault => fault !== undefined),
@@ -170,6 +182,17 @@ export function runConfigFromOptions(reader: OptionReader, warn: (message: strin
   };
   checkListeners(config);
   return config;
+}
+
+const REPORT_EXTENSIONS = ['.json', '.md', '.markdown', '.html', '.htm'];
+
+/** The format comes from the extension, checked now rather than after a long run. */
+function parseReportPath(text: string): string {
+  const lower = text.toLowerCase();
+  if (!REPORT_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
+    throw new InvalidValueError(`Report '${text}' must end in .json, .md or .html (the format follows the extension).`);
+  }
+  return text;
 }
 
 function positiveDuration(text: string): number {

@@ -4,11 +4,17 @@
 import { randomInt } from 'node:crypto';
 import type { LoggingConfig, RunConfig } from '../config/types';
 import { StatsAggregate } from '../stats/aggregate';
+import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server';
+import { writeReport } from '../report/write-report';
+import type { ExchangeRecord } from '../stats/exchange-record';
 import { createRunView } from '../ui/run-view';
 import { FaultTimeline } from './fault-timeline';
 import { ListenError, type ListenPlan, openListeners } from './listeners';
 import { createLogger } from './logger';
 import { ShardSupervisor } from './shard-supervisor';
+
+/** Most exchange records a report keeps (about 200 bytes each in memory). */
+const MAX_REPORT_RECORDS = 1_000_000;
 
 /** How often the live statistics are sampled and the view refreshed. */
 const TICK_MS = 1000;
@@ -31,6 +37,8 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
 
   const stats = new StatsAggregate();
   const view = createRunView(config);
+  const records: ExchangeRecord[] = [];
+  let droppedRecords = 0;
   const seed = config.seed ?? randomInt(0, 2 ** 32);
   let runStartedAt = Date.now();
   const timeline = new FaultTimeline(config.faults, (set) => {
@@ -39,7 +47,15 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
   });
   const supervisor = new ShardSupervisor(config, plan, timeline.initialSet, seed, {
     onStats: (delta) => stats.merge(delta),
-    onExchanges: (records, dropped) => view.exchanges(records, dropped),
+    onExchanges: (batch, dropped) => {
+      view.exchanges(batch, dropped);
+      if (config.reportPath !== undefined) {
+        // Bounded: a report of a long, busy run keeps its first records and counts the rest.
+        const room = Math.max(0, MAX_REPORT_RECORDS - records.length);
+        records.push(...batch.slice(0, room));
+        droppedRecords += dropped + Math.max(0, batch.length - room);
+      }
+    },
     onShardCrash: (shardId, error) => {
       process.stderr.write(`warning: shard ${shardId} crashed (${error.message}); restarting it\n`);
       log.error(`shard ${shardId} crashed: ${error.stack ?? error.message}`);
@@ -55,6 +71,16 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
     await supervisor.stop().catch(() => undefined);
     return 1;
   }
+  let metrics: MetricsServer | undefined;
+  if (config.metricsAddress) {
+    try {
+      metrics = await startMetricsServer(config.metricsAddress, stats);
+    } catch (error) {
+      process.stderr.write(`error: cannot serve metrics: ${(error as Error).message}\n`);
+      await supervisor.stop().catch(() => undefined);
+      return 1;
+    }
+  }
   runStartedAt = Date.now();
   timeline.start();
   log.info(`listening with ${supervisor.shardCount} shard(s), seed ${seed}`);
@@ -69,8 +95,21 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
   stats.sample(Date.now() - runStartedAt);
   const cut = results.reduce((n, r) => n + r.cutConnections, 0);
   view.finished({ stats, reason, elapsedMs: Date.now() - startedAt, shards: supervisor.shardCount, cutConnections: cut });
+  await metrics?.close();
+  let exitCode = 0;
+  if (config.reportPath !== undefined) {
+    try {
+      await writeReport(config.reportPath, {
+        config, plan, shards: supervisor.shardCount, seed, startedAt: runStartedAt, endedAt: Date.now(), reason,
+        stats, records, droppedRecords,
+      });
+    } catch (error) {
+      process.stderr.write(`error: cannot write the report ${config.reportPath}: ${(error as Error).message}\n`);
+      exitCode = 1;
+    }
+  }
   log.close();
-  return 0;
+  return exitCode;
 }
 
 /** Resolves with why the run ends: the duration elapsed, or a signal. A second signal exits at once. */
