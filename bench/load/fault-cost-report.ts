@@ -70,7 +70,7 @@ function tableOf(rows: readonly FaultCostRow[]): string {
 }
 
 function label(row: FaultCostRow): string {
-  return `${row.mode === 'tcp' ? 'TCP' : 'HTTP'} ${row.fault} (${row.setting})`;
+  return `${row.mode === 'tcp' ? 'TCP' : 'HTTP'} ${row.fault}: ${row.setting}`;
 }
 
 function listOrNone(rows: readonly FaultCostRow[]): string {
@@ -80,5 +80,5 @@ function listOrNone(rows: readonly FaultCostRow[]): string {
 
 function expectations(rows: readonly FaultCostRow[]): string[] {
   const expected = rows.filter((row) => row.expectation !== undefined);
-  return expected.length === 0 ? [] : ['Expected to differ:', ...expected.map((row) => `  ${label(row)}: ${row.expectation}`)];
+  return expected.length === 0 ? [] : ['Expected to differ:', ...expected.map((row) => `  ${label(row)} -> ${row.expectation}`)];
 }

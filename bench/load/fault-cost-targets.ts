@@ -37,7 +37,7 @@ export function faultCostCases(): FaultCostCase[] {
   const baseline = (mode: ListenerMode): FaultCostCase => ({
     id: BASELINE_ID[mode],
     fault: 'none',
-    setting: 'no fault (baseline)',
+    setting: 'baseline',
     mode,
     workers: FAULT_COST_WORKERS,
     flags: [],
@@ -65,7 +65,7 @@ export function faultCostCases(): FaultCostCase[] {
     ]),
     // Amplitude 0 builds no stage at all; 0.01 ms keeps the stage with negligible delays.
     withFault('tcp', 'jitter', 'jitter', 'amplitude 0.01 ms, 1000 Hz', ['--with-jitter', '--jitter-amplitude', '0.01', '--jitter-frequency', '1000']),
-    withFault('tcp', 'bandwidth', 'bandwidth', '10 GBps (never binding)', ['--with-bandwidth', '--bandwidth-rate', '10', '--bandwidth-unit', 'GBps']),
+    withFault('tcp', 'bandwidth', 'bandwidth', '10 GBps, never binding', ['--with-bandwidth', '--bandwidth-rate', '10', '--bandwidth-unit', 'GBps']),
     withFault('tcp', 'packet-loss', 'packet-loss', 'rate 0.0001, rto 1 ms', [
       '--with-packet-loss',
       '--packet-loss-rate',
@@ -84,7 +84,7 @@ export function faultCostCases(): FaultCostCase[] {
     ]),
     withFault('tcp', 'reset-peer', 'reset-peer', 'probability 0', ['--with-reset-peer', '--reset-peer-probability', '0']),
     withFault('tcp', 'timeout', 'timeout', 'probability 0', ['--with-timeout', '--timeout-probability', '0']),
-    withFault('tcp', 'blackhole', 'blackhole', "scheduled 'start:1h' (inactive)", ['--with-blackhole', '--blackhole-sched', 'start:1h']),
+    withFault('tcp', 'blackhole', 'blackhole', "'start:1h', not active in the run", ['--with-blackhole', '--blackhole-sched', 'start:1h']),
     baseline('http'),
     withFault('http', 'http-response-p0', 'http-response', 'probability 0', ['--with-http-response', '--http-response-trigger-probability', '0']),
     // Status 200 and the origin's body, so the answer is as big as a forwarded one and counts as

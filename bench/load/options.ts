@@ -32,7 +32,7 @@ export const USAGE = `usage: node dist/bench/load/index.js [options]
   --connections <n>   wrk connections (default 50)
   --rounds <n>        times each target is measured, interleaved (default 3; 2 with --quick)
   --threads <n>       wrk threads (default 1)
-  --quick             CI-size run: about one minute per suite (two for faults)
+  --quick             CI-size run: about 1 minute for proxies, 3 for faults
   --out <file>        JSON results (default bench/results/load-<timestamp>.json)
   -h, --help          this text
 `;

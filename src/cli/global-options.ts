@@ -23,7 +23,7 @@ const logLevel: OptionSpec = {
 };
 const withOtel: OptionSpec = {
   flags: '--with-otel',
-  description: 'accepted for compatibility; OpenTelemetry export is not implemented yet',
+  description: 'export OpenTelemetry traces and metrics over OTLP/HTTP, configured by the OTEL_* variables',
   env: 'FAULT_WITH_OTEL',
 };
 

@@ -124,6 +124,7 @@ export function registerRunCommand(parent: Command, onRun: (run: Command) => Pro
 export async function runProxy(run: Command, context: CommandContext): Promise<void> {
   const logging = context.logging();
   const config = runConfigFromOptions(new OptionReader(run, context.env), context.warn);
+  config.otel = logging.withOtel;
   // Loaded here so `--help`/`--version` stay fast and independent of the engine.
   const { runEngine } = await import('../engine/engine');
   context.exitCode = await runEngine(config, logging);

@@ -198,13 +198,15 @@ export interface RunConfig {
   connectTimeoutMs: number;
   /** How long in-flight connections may finish after stop is requested. */
   drainTimeoutMs: number;
+  /** `--with-otel` (a global flag): export OpenTelemetry traces and metrics. */
+  otel?: boolean;
 }
 
 export interface LoggingConfig {
   logFile?: string;
   logStdout: boolean;
   logLevel: string;
-  /** `--with-otel`: accepted and stored; exporting telemetry comes later. */
+  /** `--with-otel`: export OpenTelemetry traces and metrics (copied into RunConfig.otel). */
   withOtel?: boolean;
 }
 

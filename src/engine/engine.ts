@@ -5,6 +5,8 @@ import { randomInt } from 'node:crypto';
 import type { LoggingConfig, RunConfig } from '../config/types';
 import { StatsAggregate } from '../stats/aggregate';
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server';
+import { RequestTally } from '../metrics/request-tally';
+import type { Telemetry } from '../telemetry/telemetry';
 import { writeReport } from '../report/write-report';
 import type { ExchangeRecord } from '../stats/exchange-record';
 import { createRunView } from '../ui/run-view';
@@ -36,6 +38,8 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
   }
 
   const stats = new StatsAggregate();
+  const requests = new RequestTally();
+  let telemetry: Telemetry | undefined;
   const view = createRunView(config);
   const records: ExchangeRecord[] = [];
   let droppedRecords = 0;
@@ -48,6 +52,8 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
   const supervisor = new ShardSupervisor(config, plan, timeline.initialSet, seed, {
     onStats: (delta) => stats.merge(delta),
     onExchanges: (batch, dropped) => {
+      requests.add(batch, dropped);
+      telemetry?.exchanges(batch);
       view.exchanges(batch, dropped);
       if (config.reportPath !== undefined) {
         // Bounded: a report of a long, busy run keeps its first records and counts the rest.
@@ -60,6 +66,8 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
       process.stderr.write(`warning: shard ${shardId} crashed (${error.message}); restarting it\n`);
       log.error(`shard ${shardId} crashed: ${error.stack ?? error.message}`);
     },
+    shardLogThreshold: log.threshold,
+    onShardLogs: (shardId, batch) => log.shardBatch(shardId, batch),
   });
 
   try {
@@ -68,27 +76,40 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
     const err = error as NodeJS.ErrnoException;
     const message = err instanceof ListenError || err.code !== 'EADDRINUSE' ? err.message : `address already in use`;
     process.stderr.write(`error: cannot start the proxy: ${message}\n`);
+    log.error(`cannot start the proxy: ${message}`);
     await supervisor.stop().catch(() => undefined);
+    await log.close();
     return 1;
   }
   let metrics: MetricsServer | undefined;
   if (config.metricsAddress) {
     try {
-      metrics = await startMetricsServer(config.metricsAddress, stats);
+      metrics = await startMetricsServer(config.metricsAddress, stats, { requests, shards: supervisor.shardCount });
+      log.info(`serving Prometheus metrics on port ${metrics.port}`);
     } catch (error) {
       process.stderr.write(`error: cannot serve metrics: ${(error as Error).message}\n`);
+      log.error(`cannot serve metrics: ${(error as Error).message}`);
       await supervisor.stop().catch(() => undefined);
+      await log.close();
       return 1;
     }
   }
+  if (config.otel) {
+    // Loaded only when asked for: the OpenTelemetry SDK takes a while to load.
+    const { startTelemetry } = await import('../telemetry/telemetry');
+    telemetry = startTelemetry({ sources: () => ({ stats, requests, shards: supervisor.shardCount }), log });
+  }
   runStartedAt = Date.now();
+  // Signal handlers go in before the prelude says we run: a stop right after it must drain.
+  const stopped = waitForStop(config.durationMs);
   timeline.start();
   log.info(`listening with ${supervisor.shardCount} shard(s), seed ${seed}`);
-  view.started({ config, plan, shards: supervisor.shardCount, seed, startedAt: runStartedAt });
+  view.started({ config, plan, shards: supervisor.shardCount, seed, startedAt: runStartedAt, metricsPort: metrics?.port });
   const ticker = setInterval(() => view.tick(stats.sample(Date.now() - runStartedAt), stats), TICK_MS);
 
-  const reason = await waitForStop(config.durationMs);
+  const reason = await stopped;
   log.info(`stopping: ${reason}`);
+  view.stopping(reason);
   timeline.stop();
   const results = await supervisor.stop();
   clearInterval(ticker);
@@ -101,14 +122,15 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
     try {
       await writeReport(config.reportPath, {
         config, plan, shards: supervisor.shardCount, seed, startedAt: runStartedAt, endedAt: Date.now(), reason,
-        stats, records, droppedRecords,
+        stats, records, droppedRecords, cutConnections: cut,
       });
     } catch (error) {
       process.stderr.write(`error: cannot write the report ${config.reportPath}: ${(error as Error).message}\n`);
       exitCode = 1;
     }
   }
-  log.close();
+  await telemetry?.shutdown();
+  await log.close();
   return exitCode;
 }
 

@@ -4,6 +4,8 @@ import type { RunConfig } from '../config/types';
 import type { FaultSet } from '../proxy/shard-context';
 import type { ExchangeRecord } from '../stats/exchange-record';
 import type { StatsDelta } from '../stats/shard-stats';
+import type { LogThreshold } from '../telemetry/log-levels';
+import type { LogBatch } from '../telemetry/log-record';
 
 /** Which server a listening socket belongs to. */
 export type ListenerRole = { kind: 'http-proxy' } | { kind: 'mapping'; mappingIndex: number };
@@ -23,6 +25,8 @@ export interface ShardTask {
   /** The run's seed; each shard derives its own stream from it. */
   seed: number;
   control: MessagePort;
+  /** Which log records the engine wants (LOG_OFF or absent: none). */
+  logThreshold?: LogThreshold;
 }
 
 export type EngineToShard = { type: 'faults'; set: FaultSet } | { type: 'stop' };
@@ -32,8 +36,10 @@ export type ShardToEngine =
   | { type: 'ready'; shardId: number; ports: number[] }
   | { type: 'listen-error'; shardId: number; code?: string; message: string }
   | { type: 'stats'; delta: StatsDelta }
-  /** Finished exchanges (only when --tail or a report wants them); `dropped` were not kept. */
-  | { type: 'exchanges'; records: ExchangeRecord[]; dropped: number };
+  /** Finished exchanges (when --tail, a report, metrics or OpenTelemetry want them); `dropped` were not kept. */
+  | { type: 'exchanges'; records: ExchangeRecord[]; dropped: number }
+  /** Log records, batched; `dropped` were discarded because the shard's buffer was full. */
+  | ({ type: 'logs'; shardId: number } & LogBatch);
 
 export interface ShardResult {
   shardId: number;
@@ -43,4 +49,6 @@ export interface ShardResult {
   finalStats?: StatsDelta;
   /** Exchange records not shipped yet, for the same reason. */
   finalExchanges?: { records: ExchangeRecord[]; dropped: number };
+  /** Log records not shipped yet, for the same reason. */
+  finalLogs?: LogBatch;
 }

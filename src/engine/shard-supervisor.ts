@@ -8,6 +8,8 @@ import type { RunConfig } from '../config/types';
 import type { FaultSet } from '../proxy/shard-context';
 import type { ExchangeRecord } from '../stats/exchange-record';
 import type { StatsDelta } from '../stats/shard-stats';
+import type { LogThreshold } from '../telemetry/log-levels';
+import type { LogBatch } from '../telemetry/log-record';
 import { type ListenPlan, reopenForShard } from './listeners';
 import type { EngineToShard, ShardListener, ShardResult, ShardTask, ShardToEngine } from './protocol';
 
@@ -17,6 +19,9 @@ export interface SupervisorEvents {
   onStats(delta: StatsDelta): void;
   onExchanges?(records: ExchangeRecord[], dropped: number): void;
   onShardCrash(shardId: number, error: Error): void;
+  /** Which log records shards should post (absent: none), and where they go. */
+  shardLogThreshold?: LogThreshold;
+  onShardLogs?(shardId: number, batch: LogBatch): void;
 }
 
 interface RunningShard {
@@ -88,6 +93,7 @@ export class ShardSupervisor {
       port1.on('message', (message: ShardToEngine) => {
         if (message.type === 'stats') this.events.onStats(message.delta);
         else if (message.type === 'exchanges') this.events.onExchanges?.(message.records, message.dropped);
+        else if (message.type === 'logs') this.events.onShardLogs?.(message.shardId, message);
         else if (message.type === 'ready') {
           ready = true;
           // A shard that bound its addresses itself (no addon) knows the real ports.
@@ -105,12 +111,14 @@ export class ShardSupervisor {
         listeners,
         seed: this.seed,
         control: port2,
+        logThreshold: this.events.shardLogThreshold,
       };
       const done = (this.pool.run(task, { transferList: [port2] }) as Promise<ShardResult>).then(
         (result) => {
           port1.close();
           if (result.finalStats) this.events.onStats(result.finalStats);
           if (result.finalExchanges) this.events.onExchanges?.(result.finalExchanges.records, result.finalExchanges.dropped);
+          if (result.finalLogs) this.events.onShardLogs?.(shardId, result.finalLogs);
           return result;
         },
         (error: Error) => {

@@ -6,6 +6,9 @@ import { createRandom } from '../faults/random';
 import type { RunConfig } from '../config/types';
 import { ExchangeLog } from '../stats/exchange-log';
 import { ShardStats } from '../stats/shard-stats';
+import { logFinishedExchanges } from '../telemetry/exchange-log-lines';
+import { LOG_OFF } from '../telemetry/log-levels';
+import { ShardLogger } from '../telemetry/shard-logger';
 import { TimerWheel } from '../time/timer-wheel';
 import { createHttpProxyServer } from './http-proxy';
 import { ShardContext } from './shard-context';
@@ -13,9 +16,14 @@ import { handleMappedConnection } from './tcp-relay';
 
 const STATS_INTERVAL_MS = 1000;
 
-/** Per-exchange records cost a message per batch: only ship them when something reads them. */
+/**
+ * Per-exchange records cost a message per batch: only ship them when something reads them
+ * (--tail, a report, the request counts of --metrics-address, OpenTelemetry spans).
+ */
 function wantsExchangeRecords(config: RunConfig): boolean {
-  return (config.tail && !config.noUi) || config.reportPath !== undefined;
+  return (
+    (config.tail && !config.noUi) || config.reportPath !== undefined || config.metricsAddress !== undefined || config.otel === true
+  );
 }
 const LISTEN_BACKLOG = 1024;
 
@@ -62,9 +70,13 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
   const wheel = new TimerWheel();
   const stats = new ShardStats(shardId);
   const random = createRandom(task.seed).fork(shardId * 1000 + task.generation);
-  const exchangeLog = new ExchangeLog(wantsExchangeRecords(config), (records, dropped) =>
-    post({ type: 'exchanges', records, dropped }),
-  );
+  const log = new ShardLogger(task.logThreshold ?? LOG_OFF, (batch) => post({ type: 'logs', shardId, ...batch }));
+  const shipsRecords = wantsExchangeRecords(config);
+  // Failed exchanges are logged from their records, so debug logging needs records built too.
+  const exchangeLog = new ExchangeLog(shipsRecords || log.enabled('debug'), (records, dropped) => {
+    logFinishedExchanges(log, records);
+    if (shipsRecords) post({ type: 'exchanges', records, dropped });
+  });
   const context = new ShardContext(shardId, config, wheel, random, stats, task.faults, exchangeLog);
 
   const servers = task.listeners.map((listener) => createServerFor(context, listener));
@@ -72,15 +84,17 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
     await Promise.all(servers.map((server, i) => listen(server, task.listeners[i])));
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
+    log.error(`cannot listen: ${err.message}`);
     post({ type: 'listen-error', shardId, code: err.code, message: err.message });
     for (const server of servers) server.close();
     control.close();
     wheel.close();
     exchangeLog.close();
-    return { shardId, cutConnections: 0 };
+    return { shardId, cutConnections: 0, finalLogs: log.close() };
   }
   const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
   post({ type: 'ready', shardId, ports });
+  log.debug(`listening on port(s) ${ports.join(', ')} (generation ${task.generation})`);
   crashIfAskedForTesting(task);
 
   const statsTimer = setInterval(() => post({ type: 'stats', delta: stats.takeDelta() }), STATS_INTERVAL_MS);
@@ -108,5 +122,14 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
   await new Promise((resolve) => setImmediate(resolve));
   clearInterval(statsTimer);
   wheel.close();
-  return { shardId, cutConnections, finalStats: stats.takeDelta(), finalExchanges: exchangeLog.close() };
+  const unshipped = exchangeLog.close();
+  logFinishedExchanges(log, unshipped.records);
+  log.debug(`stopped${cutConnections > 0 ? `, ${cutConnections} connection(s) cut after the drain time` : ''}`);
+  return {
+    shardId,
+    cutConnections,
+    finalStats: stats.takeDelta(),
+    finalExchanges: shipsRecords ? unshipped : undefined,
+    finalLogs: log.close(),
+  };
 }

@@ -18,4 +18,6 @@ export interface RunReportInput {
   /** Every finished exchange the shards shipped (may be capped; see droppedRecords). */
   records: readonly ExchangeRecord[];
   droppedRecords: number;
+  /** Connections still open when the drain time ran out. */
+  cutConnections: number;
 }

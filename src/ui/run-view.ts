@@ -1,13 +1,16 @@
 // What the terminal shows during a `fault run`. The engine tells the view what happens; the
-// view decides how to show it (live redrawn screen on a terminal, plain lines otherwise, one
-// line per exchange with --tail, nothing with --no-ui).
+// view decides how to show it: a live redrawn screen on a terminal, plain periodic lines
+// otherwise, one line per exchange with --tail, nothing with --no-ui.
 import type { RunConfig } from '../config/types';
 import type { ListenPlan } from '../engine/listeners';
 import type { ActiveFault } from '../faults/registry';
 import type { StatsAggregate, StatsSample } from '../stats/aggregate';
 import type { ExchangeRecord } from '../stats/exchange-record';
-import { printPrelude } from './prelude';
-import { type SummaryInput, printSummary } from './summary';
+import { LiveView } from './live-view';
+import { PlainView } from './plain-view';
+import type { SummaryInput } from './summary';
+import { TailView } from './tail-view';
+import { canColour, canRedraw } from './terminal-capabilities';
 
 export interface RunStart {
   config: RunConfig;
@@ -16,6 +19,8 @@ export interface RunStart {
   seed: number;
   /** Wall clock, ms since the epoch. */
   startedAt: number;
+  /** Port the metrics server listens on, when it runs. */
+  metricsPort?: number;
 }
 
 export interface RunView {
@@ -27,21 +32,10 @@ export interface RunView {
   exchanges(records: readonly ExchangeRecord[], dropped: number): void;
   /** The schedule changed the active faults. */
   faultsChanged(active: readonly ActiveFault[], elapsedMs: number): void;
+  /** The run is stopping (duration elapsed, a signal): open connections get time to finish. */
+  stopping(reason: string): void;
   /** The run is over: the last word. */
   finished(summary: SummaryInput): void;
-}
-
-/** The prelude and the summary, nothing in between. */
-export class BasicView implements RunView {
-  started(start: RunStart): void {
-    printPrelude(start.config, start.plan, start.shards, start.seed);
-  }
-  tick(): void {}
-  exchanges(): void {}
-  faultsChanged(): void {}
-  finished(summary: SummaryInput): void {
-    printSummary(summary);
-  }
 }
 
 /** --no-ui: nothing on stdout. */
@@ -50,10 +44,18 @@ export class SilentView implements RunView {
   tick(): void {}
   exchanges(): void {}
   faultsChanged(): void {}
+  stopping(): void {}
   finished(): void {}
 }
 
-export function createRunView(config: RunConfig): RunView {
+export function createRunView(
+  config: RunConfig,
+  out: NodeJS.WriteStream = process.stdout,
+  err: NodeJS.WriteStream = process.stderr,
+): RunView {
   if (config.noUi) return new SilentView();
-  return new BasicView();
+  // Tail lines and redraws do not mix: --tail always prints plain lines.
+  if (config.tail) return new TailView(out, canColour(out));
+  if (canRedraw(out)) return new LiveView(out, err, canColour(out));
+  return new PlainView(out);
 }
