@@ -121,13 +121,11 @@ function latencySection(doc: RunReportDocument): string {
   const row = (label: string, d: LatencyDistribution): Cell[] => [
     label,
     formatCount(d.count),
-    formatLatency(d.minMs, d.count),
     ...PERCENTILE_COLUMNS.map(([, field]) => formatLatency(d[field], d.count)),
   ];
   const columns: Column[] = [
     { header: '' },
     { header: 'Count', numeric: true },
-    { header: 'min', numeric: true },
     ...PERCENTILE_COLUMNS.map(([label]) => ({ header: label, numeric: true })),
   ];
   const table = htmlTable('Latency percentiles, from the HDR histograms of all shards', columns, [

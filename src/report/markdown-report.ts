@@ -106,7 +106,7 @@ function latencySection(doc: RunReportDocument): string {
   const table = markdownTable(
     ['', 'Count', ...PERCENTILE_COLUMNS.map(([label]) => label)],
     [row('Exchange duration', doc.latency.exchangeDurations), row('Injected delay', doc.latency.injectedDelays)],
-    'lrrrrrrr',
+    'lrrrrrrrr',
   );
   return `## Latency\n\n${table}\n\n${histogramTable(doc.latency.exchangeDurations)}`;
 }

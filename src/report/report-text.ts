@@ -78,6 +78,7 @@ export function headline(document: RunReportDocument): string {
 
 /** Percentile rows shared by both reports: label, then the field of a latency summary. */
 export const PERCENTILE_COLUMNS = [
+  ['min', 'minMs'],
   ['p50', 'p50Ms'],
   ['p90', 'p90Ms'],
   ['p99', 'p99Ms'],
