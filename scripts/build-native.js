@@ -43,6 +43,9 @@ function sources() {
 function upToDate() {
   const built = mtime(target);
   if (built < 0) return false;
+  // libbpf installed since the last build: the stealth addon (binding.gyp) is still to build.
+  const stealth = path.join(root, 'build', 'Release', 'fault_stealth.node');
+  if (mtime(stealth) < 0 && require('./detect-libbpf').libbpfMissing() === null) return false;
   return sources().every((src) => mtime(src) >= 0 && mtime(src) <= built);
 }
 
@@ -171,5 +174,11 @@ try {
   main();
 } catch (err) {
   warn(`unexpected error: ${err && err.message}`);
+}
+// The stealth-mode eBPF object (never fails either; node-gyp rebuild wipes build/, so after it).
+try {
+  require('./build-bpf');
+} catch (err) {
+  console.warn(`fault: WARNING: eBPF build skipped (${err && err.message})`);
 }
 process.exitCode = 0;

@@ -16,17 +16,20 @@ const proxy = spawn(
 );
 
 process.stdout.write(
-  'Demo app on http://127.0.0.1:7070, fault proxy on http://127.0.0.1:3180 (300 ms latency).\n' +
+  'Demo app on http://127.0.0.1:7070, fault proxy on http://127.0.0.1:3180' +
+    (extra.length ? ` (latency 300±20 ms unless your flags say otherwise: ${extra.join(' ')}).\n` : ' (latency 300±20 ms).\n') +
     'Try, in another terminal:\n' +
     '  curl -x http://127.0.0.1:3180 -w "\\n%{time_total}s\\n" http://127.0.0.1:7070/\n\n',
 );
 
 let exiting = false;
+// Ctrl-C reaches the children directly (same process group); forwarding is for a signal sent
+// to this script alone. fault treats a second signal within a second as the same one.
 const stopAll = () => {
   if (exiting) return;
   exiting = true;
-  demo.kill('SIGTERM');
-  proxy.kill('SIGTERM');
+  if (demo.exitCode === null) demo.kill('SIGTERM');
+  if (proxy.exitCode === null) proxy.kill('SIGTERM');
 };
 process.on('SIGINT', stopAll);
 process.on('SIGTERM', stopAll);

@@ -2,6 +2,9 @@
 // JSON results go to bench/results/micro-*.json at the repository root.
 import { join, resolve } from 'node:path';
 import { runDistributionBenchmarks } from './distributions.bench';
+import { runHdrBenchmarks } from './hdr.bench';
+import { runHttpHeaderBenchmarks } from './http-headers.bench';
+import { runPumpBenchmarks } from './pump.bench';
 import { runTimerWheelBenchmarks } from './timer-wheel.bench';
 
 /** Resolved from the compiled file (dist/bench/micro/), whatever the current directory is. */
@@ -10,6 +13,9 @@ const RESULTS_FOLDER = join(resolve(__dirname, '..', '..', '..'), 'bench', 'resu
 export async function runMicroBenchmarks(resultsFolder = RESULTS_FOLDER): Promise<void> {
   await runTimerWheelBenchmarks(resultsFolder);
   await runDistributionBenchmarks(resultsFolder);
+  await runHdrBenchmarks(resultsFolder);
+  await runPumpBenchmarks(resultsFolder);
+  await runHttpHeaderBenchmarks(resultsFolder);
 }
 
 if (require.main === module) {

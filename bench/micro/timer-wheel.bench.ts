@@ -55,8 +55,10 @@ async function benchScheduleCancel(population: number, resultsFolder: string): P
 
 function noop(): void {}
 
+type Implementation = 'timer wheel' | 'timer wheel (hybrid)' | 'timer wheel (yield)' | 'setTimeout';
+
 interface LatenessResult {
-  implementation: 'timer wheel' | 'setTimeout';
+  implementation: Implementation;
   delays: number;
   spreadMs: number;
   p50Ms: number;
@@ -70,8 +72,10 @@ interface LatenessResult {
 }
 
 /** Schedules `count` due times spread uniformly over `spreadMs` and measures how late each fires. */
-function measureLateness(implementation: LatenessResult['implementation'], count: number, spreadMs: number): Promise<LatenessResult> {
-  const wheel = new TimerWheel();
+function measureLateness(implementation: Implementation, count: number, spreadMs: number): Promise<LatenessResult> {
+  // The sub-ms wait policies of the wheel side by side: 'timer wheel' is the default (block).
+  const subMsWait = implementation === 'timer wheel (hybrid)' ? 'hybrid' : implementation === 'timer wheel (yield)' ? 'yield' : 'block';
+  const wheel = new TimerWheel({ subMsWait });
   const lateness = new Float64Array(count);
   let fired = 0;
   const cpuBefore = process.cpuUsage();
@@ -101,8 +105,8 @@ function measureLateness(implementation: LatenessResult['implementation'], count
         lateness[i] = performance.now() - dueAt;
         if (++fired === count) finish();
       };
-      if (implementation === 'timer wheel') wheel.scheduleAt(dueAt, onFire);
-      else setTimeout(onFire, dueAt - performance.now());
+      if (implementation === 'setTimeout') setTimeout(onFire, dueAt - performance.now());
+      else wheel.scheduleAt(dueAt, onFire);
     }
   });
 }
@@ -118,16 +122,16 @@ async function benchLateness(resultsFolder: string): Promise<void> {
 
   const results: LatenessResult[] = [];
   for (const count of LATENESS_COUNTS) {
-    for (const implementation of ['timer wheel', 'setTimeout'] as const) {
+    for (const implementation of ['timer wheel', 'timer wheel (hybrid)', 'timer wheel (yield)', 'setTimeout'] as const) {
       results.push(await measureLateness(implementation, count, SPREAD_MS));
     }
   }
 
   console.log(`\ntimer lateness: due times spread uniformly over ${SPREAD_MS} ms (ms; negative = early)`);
-  console.log('implementation   delays      p50      p90      p99      max      min  early   cpu ms');
+  console.log('implementation         delays      p50      p90      p99      max      min  early   cpu ms');
   for (const r of results) {
     console.log(
-      `${r.implementation.padEnd(14)} ${String(r.delays).padStart(8)} ${formatMs(r.p50Ms)} ${formatMs(r.p90Ms)} ${formatMs(r.p99Ms)} ` +
+      `${r.implementation.padEnd(20)} ${String(r.delays).padStart(8)} ${formatMs(r.p50Ms)} ${formatMs(r.p90Ms)} ${formatMs(r.p99Ms)} ` +
         `${formatMs(r.maxMs)} ${formatMs(r.minMs)} ${String(r.early).padStart(6)} ${r.cpuMs.toFixed(0).padStart(8)}`,
     );
   }

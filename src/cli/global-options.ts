@@ -36,9 +36,21 @@ export function loggingConfigFrom(program: Command, env: Environment): LoggingCo
   return {
     logFile: reader.value(logFile, requireText('a file path')),
     logStdout: reader.flag(logStdout),
-    logLevel: reader.valueOrDefault(logLevel, requireText('a level such as info or debug')),
+    logLevel: reader.valueOrDefault(logLevel, parseLogLevelOption),
     withOtel: reader.flag(withOtel),
   };
+}
+
+const LEVEL_WORDS = ['error', 'warn', 'info', 'debug', 'trace', 'off'];
+
+/** A level, or EnvFilter-style directives; a lone unknown word is a typo, not a target. */
+function parseLogLevelOption(text: string): string {
+  const filter = requireText('a level such as info or debug')(text);
+  const lone = !filter.includes(',') && !filter.includes('=');
+  if (lone && !LEVEL_WORDS.includes(filter.toLowerCase()) && !/^fault($|::|_|-)/.test(filter)) {
+    throw new InvalidValueError(`Unknown log level '${filter}' (use ${LEVEL_WORDS.join(', ')}, or directives like info,fault=debug).`);
+  }
+  return filter;
 }
 
 function requireText(what: string): (text: string) => string {

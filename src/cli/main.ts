@@ -14,7 +14,19 @@ import { packageVersion } from './version';
 
 const USAGE_EXIT_CODE = 2;
 
+/**
+ * Output piped into a reader that went away (`fault run | head`) must not crash the proxy:
+ * it keeps running, it just has nobody to talk to.
+ */
+function ignoreClosedOutput(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 export function main(argv: string[]): void {
+  ignoreClosedOutput(process.stdout);
+  ignoreClosedOutput(process.stderr);
   const context: CommandContext = {
     env: process.env,
     logging: () => loggingConfigFrom(program, process.env),

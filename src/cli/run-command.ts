@@ -7,7 +7,9 @@ import { formatHostPort, parseListenAddress } from '../config/address';
 import { parseDuration } from '../config/duration';
 import { findListenConflict, type NamedListener } from '../config/listen-conflicts';
 import { parsePortMapping } from '../config/mapping';
-import type { ConfiguredFault, RunConfig } from '../config/types';
+import { isIPv4 } from 'node:net';
+import type { ConfiguredFault, RunConfig, StealthConfig } from '../config/types';
+import { COMM_MAX } from '../stealth/stealth';
 import { parseUpstreams } from '../config/upstream';
 import { InvalidValueError, parseIntegerInRange } from '../config/validate';
 import type { CommandContext } from './command-context';
@@ -96,6 +98,37 @@ const metricsAddress: OptionSpec = {
   env: 'FAULT_METRICS_ADDRESS',
 };
 
+const stealth: OptionSpec = {
+  flags: '--stealth',
+  description: 'capture the IPv4 TCP connections of --capture-process with eBPF, no proxy settings needed (Linux, root)',
+  env: 'FAULT_ENABLE_STEALTH',
+};
+const captureProcess: OptionSpec = {
+  flags: '--capture-process <name>',
+  description: 'stealth: capture processes whose name starts with this (the kernel keeps 15 characters)',
+  env: 'FAULT_EBPF_PROCESS_NAME',
+};
+const ebpfProxyIp: OptionSpec = {
+  flags: '--ebpf-proxy-ip <ip>',
+  description: 'stealth: IPv4 address of the stealth listener (default 127.0.0.1)',
+  env: 'FAULT_EBPF_PROXY_IP',
+};
+const ebpfProxyPort: OptionSpec = {
+  flags: '--ebpf-proxy-port <port>',
+  description: 'stealth: port of the stealth listener (default: a free port)',
+  env: 'FAULT_EBPF_PROXY_PORT',
+};
+const ebpfProxyIface: OptionSpec = {
+  flags: '--ebpf-proxy-iface <iface>',
+  description: "stealth: listen on this interface's first IPv4 address",
+  env: 'FAULT_EBPF_PROXY_IFACE',
+};
+const cgroupPath: OptionSpec = {
+  flags: '--cgroup-path <path>',
+  description: 'stealth: cgroup v2 directory to attach to (default: the root of the cgroup2 mount)',
+  env: 'FAULT_CGROUP_PATH',
+};
+
 function defaultWorkerCount(): number {
   return Math.min(availableParallelism(), MAX_WORKERS);
 }
@@ -113,6 +146,7 @@ export function registerRunCommand(parent: Command, onRun: (run: Command) => Pro
     .action(() => onRun(run));
   addOptions(run, [proxyAddress, disableHttpProxy, proxyMapping, upstream, duration, workers, seed, connectTimeout, drainTimeout], 'Proxy options:');
   addOptions(run, [noUi, tail, report, metricsAddress], 'UI and reporting options:');
+  addOptions(run, [stealth, captureProcess, ebpfProxyIp, ebpfProxyPort, ebpfProxyIface, cgroupPath], 'Stealth mode (eBPF):');
   for (const group of faultFlagGroups) {
     addOptions(run, optionsOf(group), `${capitalise(group.id)} fault:`);
   }
@@ -180,9 +214,39 @@ export function runConfigFromOptions(reader: OptionReader, warn: (message: strin
     seed: reader.value(seed, (text) => parseIntegerInRange(text, 0, MAX_SEED)),
     connectTimeoutMs: reader.valueOrDefault(connectTimeout, positiveDuration),
     drainTimeoutMs: reader.valueOrDefault(drainTimeout, parseDuration),
+    stealth: stealthFromOptions(reader, warn),
   };
   checkListeners(config);
   return config;
+}
+
+function stealthFromOptions(reader: OptionReader, warn: (message: string) => void): StealthConfig | undefined {
+  const name = reader.value(captureProcess, (text) => {
+    if (text.trim() === '') throw new InvalidValueError('The process name must not be empty (it would capture every process).');
+    return text;
+  });
+  const extras = [ebpfProxyIp, ebpfProxyPort, ebpfProxyIface, cgroupPath].filter((spec) => reader.raw(spec) !== undefined);
+  if (!reader.flag(stealth)) {
+    if (name !== undefined || extras.length > 0) {
+      const given = name !== undefined ? '--capture-process' : extras[0].flags.split(' ')[0];
+      throw new UsageError(`${given} only applies with --stealth.`);
+    }
+    return undefined;
+  }
+  if (name === undefined) throw new UsageError('--stealth needs --capture-process NAME (the processes to capture).');
+  if (Buffer.byteLength(name) > COMM_MAX) {
+    warn(`--capture-process ${name}: the kernel keeps only ${COMM_MAX} bytes of a process name; matching on '${name.slice(0, COMM_MAX)}'`);
+  }
+  return {
+    processName: Buffer.from(name).subarray(0, COMM_MAX).toString(),
+    proxyIp: reader.value(ebpfProxyIp, (text) => {
+      if (!isIPv4(text)) throw new InvalidValueError(`'${text}' is not an IPv4 address (stealth mode is IPv4 only).`);
+      return text;
+    }),
+    proxyPort: reader.value(ebpfProxyPort, (text) => parseIntegerInRange(text, 1, 65535)) ?? 0,
+    iface: reader.value(ebpfProxyIface, (text) => text),
+    cgroupPath: reader.value(cgroupPath, (text) => text),
+  };
 }
 
 const REPORT_EXTENSIONS = ['.json', '.md', '.markdown', '.html', '.htm'];
@@ -213,6 +277,11 @@ function checkListeners(config: RunConfig): void {
   if (config.disableHttpProxy && config.mappings.length === 0) {
     throw new UsageError('--disable-http-proxy: nothing left to run; add at least one --proxy mapping.');
   }
+  for (const mapping of config.mappings) {
+    if (pointsAtItself(mapping)) {
+      throw new UsageError(`--proxy ${mapping.source}: the remote is the mapping's own listen address; every connection would loop back into it.`);
+    }
+  }
   const listeners: NamedListener[] = config.mappings.map((mapping) => ({
     name: `--proxy ${mapping.source}`,
     address: mapping.listen,
@@ -223,6 +292,15 @@ function checkListeners(config: RunConfig): void {
   }
   const conflict = findListenConflict(listeners);
   if (conflict !== undefined) throw new UsageError(conflict);
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '0.0.0.0', '::']);
+
+/** A mapping whose remote is its own listener (same port, same or a loopback/wildcard host). */
+function pointsAtItself(mapping: RunConfig['mappings'][number]): boolean {
+  const { listen, remote } = mapping;
+  if (listen.port === 0 || listen.port !== remote.port) return false;
+  return listen.host === remote.host || (LOOPBACK_NAMES.has(listen.host) && LOOPBACK_NAMES.has(remote.host));
 }
 
 function capitalise(word: string): string {

@@ -176,6 +176,20 @@ export interface PortMapping {
   remoteTls: boolean;
 }
 
+/** `--stealth`: eBPF redirection of a process's IPv4 TCP connects to a stealth listener. */
+export interface StealthConfig {
+  /** Processes whose kernel name (comm, at most 15 bytes) starts with this are captured. */
+  processName: string;
+  /** `--ebpf-proxy-ip`; undefined: 127.0.0.1, or the first IPv4 of `iface`. */
+  proxyIp?: string;
+  /** `--ebpf-proxy-port`; 0 = a free port picked at start. */
+  proxyPort: number;
+  /** `--ebpf-proxy-iface`: listen on that interface's first IPv4 address. */
+  iface?: string;
+  /** `--cgroup-path`; undefined: the root of the cgroup v2 mount found in /proc/mounts. */
+  cgroupPath?: string;
+}
+
 export interface RunConfig {
   proxyAddress: ListenAddress;
   disableHttpProxy: boolean;
@@ -200,6 +214,8 @@ export interface RunConfig {
   drainTimeoutMs: number;
   /** `--with-otel` (a global flag): export OpenTelemetry traces and metrics. */
   otel?: boolean;
+  /** `--stealth --capture-process NAME`. */
+  stealth?: StealthConfig;
 }
 
 export interface LoggingConfig {

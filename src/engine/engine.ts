@@ -13,7 +13,9 @@ import { createRunView } from '../ui/run-view';
 import { FaultTimeline } from './fault-timeline';
 import { ListenError, type ListenPlan, openListeners } from './listeners';
 import { createLogger } from './logger';
+import { loadNative } from './native';
 import { ShardSupervisor } from './shard-supervisor';
+import { attachStealth, detachStealth, resolveStealth } from '../stealth/stealth';
 
 /** Most exchange records a report keeps (about 200 bytes each in memory). */
 const MAX_REPORT_RECORDS = 1_000_000;
@@ -26,10 +28,26 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
   const startedAt = Date.now();
   let plan: ListenPlan;
   try {
+    config = resolveStealth(config);
     plan = await openListeners(config, config.workers);
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     return 1;
+  }
+  const stealthPoint = plan.points.find((p) => p.role.kind === 'stealth');
+  if (config.stealth?.proxyIp !== undefined && config.stealth.cgroupPath !== undefined && stealthPoint) {
+    // The main thread owns the links: they go with the process (even on SIGKILL), not with a shard.
+    try {
+      const programs = attachStealth({ ...config.stealth, proxyIp: config.stealth.proxyIp, cgroupPath: config.stealth.cgroupPath }, stealthPoint.port);
+      process.once('exit', detachStealth);
+      log.info(`stealth: attached ${programs.join(', ')} to ${config.stealth.cgroupPath}`);
+    } catch (error) {
+      process.stderr.write(`error: ${(error as Error).message}\n`);
+      const native = loadNative();
+      for (const fd of plan.perShard.flat()) if ('fd' in fd && native.ok) native.addon.closeFd(fd.fd);
+      await log.close();
+      return 1;
+    }
   }
   if (plan.fallbackReason && config.workers > 1) {
     process.stderr.write(
@@ -62,6 +80,8 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
         droppedRecords += dropped + Math.max(0, batch.length - room);
       }
     },
+    onContainedError: (shardId, message) =>
+      process.stderr.write(`warning: shard ${shardId}: unexpected error in one exchange (it keeps serving): ${message}\n`),
     onShardCrash: (shardId, error) => {
       process.stderr.write(`warning: shard ${shardId} crashed (${error.message}); restarting it\n`);
       log.error(`shard ${shardId} crashed: ${error.stack ?? error.message}`);
@@ -74,7 +94,8 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
     await supervisor.start();
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
-    const message = err instanceof ListenError || err.code !== 'EADDRINUSE' ? err.message : `address already in use`;
+    // Node's own listen errors name the address ("listen EADDRINUSE: address already in use 127.0.0.1:3180").
+    const message = err instanceof ListenError ? err.message : err.message.replace(/^listen EADDRINUSE: /, '');
     process.stderr.write(`error: cannot start the proxy: ${message}\n`);
     log.error(`cannot start the proxy: ${message}`);
     await supervisor.stop().catch(() => undefined);
@@ -111,6 +132,8 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
   log.info(`stopping: ${reason}`);
   view.stopping(reason);
   timeline.stop();
+  // New connects of captured processes go direct from now on; open ones drain as usual.
+  detachStealth();
   const results = await supervisor.stop();
   clearInterval(ticker);
   stats.sample(Date.now() - runStartedAt);
@@ -134,17 +157,27 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
   return exitCode;
 }
 
+/**
+ * A signal this soon after the first is the same Ctrl-C reaching us twice (the terminal signals
+ * the whole process group, and a wrapper such as `npm start` may forward it too), not a user
+ * insisting.
+ */
+const REPEATED_SIGNAL_GRACE_MS = 1000;
+
 /** Resolves with why the run ends: the duration elapsed, or a signal. A second signal exits at once. */
 function waitForStop(durationMs: number | undefined): Promise<string> {
   return new Promise((resolve) => {
     let stopping = false;
+    let stoppedAt = 0;
     const stop = (reason: string) => {
       if (stopping) return;
       stopping = true;
+      stoppedAt = Date.now();
       clearTimeout(timer);
       resolve(reason);
     };
     const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping && Date.now() - stoppedAt < REPEATED_SIGNAL_GRACE_MS) return;
       if (stopping) {
         process.stderr.write(`${signal} again: exiting without waiting for open connections\n`);
         process.exit(130);

@@ -34,6 +34,10 @@ export function listenPointsOf(config: RunConfig): Array<{ role: ListenerRole; a
   config.mappings.forEach((mapping, mappingIndex) =>
     points.push({ role: { kind: 'mapping', mappingIndex }, address: mapping.listen }),
   );
+  // The engine settles the stealth address (interface, default IP) before opening listeners.
+  if (config.stealth?.proxyIp !== undefined) {
+    points.push({ role: { kind: 'stealth' }, address: { host: config.stealth.proxyIp, port: config.stealth.proxyPort } });
+  }
   return points;
 }
 

@@ -8,7 +8,7 @@ import type { LogThreshold } from '../telemetry/log-levels';
 import type { LogBatch } from '../telemetry/log-record';
 
 /** Which server a listening socket belongs to. */
-export type ListenerRole = { kind: 'http-proxy' } | { kind: 'mapping'; mappingIndex: number };
+export type ListenerRole = { kind: 'http-proxy' } | { kind: 'mapping'; mappingIndex: number } | { kind: 'stealth' };
 
 /** A listening socket handed to a shard: an fd opened by the engine, or an address to bind itself. */
 export type ShardListener =
@@ -36,6 +36,8 @@ export type ShardToEngine =
   | { type: 'ready'; shardId: number; ports: number[] }
   | { type: 'listen-error'; shardId: number; code?: string; message: string }
   | { type: 'stats'; delta: StatsDelta }
+  /** An unexpected error in one exchange, contained: the shard keeps serving. */
+  | { type: 'contained-error'; shardId: number; message: string }
   /** Finished exchanges (when --tail, a report, metrics or OpenTelemetry want them); `dropped` were not kept. */
   | { type: 'exchanges'; records: ExchangeRecord[]; dropped: number }
   /** Log records, batched; `dropped` were discarded because the shard's buffer was full. */

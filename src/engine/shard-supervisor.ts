@@ -19,6 +19,7 @@ export interface SupervisorEvents {
   onStats(delta: StatsDelta): void;
   onExchanges?(records: ExchangeRecord[], dropped: number): void;
   onShardCrash(shardId: number, error: Error): void;
+  onContainedError?(shardId: number, message: string): void;
   /** Which log records shards should post (absent: none), and where they go. */
   shardLogThreshold?: LogThreshold;
   onShardLogs?(shardId: number, batch: LogBatch): void;
@@ -92,6 +93,7 @@ export class ShardSupervisor {
       let ready = false;
       port1.on('message', (message: ShardToEngine) => {
         if (message.type === 'stats') this.events.onStats(message.delta);
+        else if (message.type === 'contained-error') this.events.onContainedError?.(message.shardId, message.message);
         else if (message.type === 'exchanges') this.events.onExchanges?.(message.records, message.dropped);
         else if (message.type === 'logs') this.events.onShardLogs?.(message.shardId, message);
         else if (message.type === 'ready') {

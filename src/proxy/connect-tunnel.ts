@@ -36,6 +36,12 @@ export function handleConnect(context: ShardContext, req: IncomingMessage, clien
     end({ status: 400, error: message });
     return;
   }
+  if (context.isOwnAddress(target.host, target.port)) {
+    const message = `CONNECT ${authority} would tunnel back into this proxy`;
+    writeRawFailure(client, { status: 508, message });
+    end({ status: 508, error: message });
+    return;
+  }
   faulted = matchesUpstream(context.config.upstreams, target.host, target.port);
   if (faulted) stats.counters.faulted++;
   else stats.counters.passthrough++;

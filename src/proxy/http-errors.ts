@@ -57,12 +57,22 @@ export function sendFailure(res: ServerResponse, failure: ProxyFailure): void {
 }
 
 /** For sockets that left the HTTP parser (CONNECT, client errors): a raw response, then close. */
+/** How long a client gets to read a raw failure answer before its socket is closed anyway. */
+const LINGER_AFTER_FAILURE_MS = 5_000;
+
 export function writeRawFailure(socket: Socket, failure: ProxyFailure): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
   const text = body(failure);
+  // Whatever the client still sends (e.g. bytes it wrote behind a CONNECT head) is read and
+  // dropped, so it can neither fill our buffers nor keep the socket open; the socket is
+  // closed once the answer is out and the client is done, or after a grace period.
+  socket.on('data', () => undefined);
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), LINGER_AFTER_FAILURE_MS);
+  socket.once('close', () => clearTimeout(timer));
   socket.end(
     `HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? ''}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,

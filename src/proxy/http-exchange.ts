@@ -166,8 +166,15 @@ export function forwardExchange(
       fail(upstreamFailure(error, `upstream ${target.authority}`));
     });
     if (options.expectsContinue) {
-      request.once('continue', () => res.writeContinue());
-      continueTimer = setTimeout(() => res.writeContinue(), CONTINUE_FALLBACK_MS);
+      let continued = false;
+      const sendContinue = () => {
+        clearTimeout(continueTimer);
+        if (continued || res.headersSent) return;
+        continued = true;
+        res.writeContinue();
+      };
+      request.once('continue', sendContinue);
+      continueTimer = setTimeout(sendContinue, CONTINUE_FALLBACK_MS);
     }
     request.on('response', (upstreamRes) => relayResponse(upstreamRes));
   };
@@ -177,8 +184,16 @@ export function forwardExchange(
     const pump = new Pump(upstreamRes, responseSink, stages.toClient, wheel, abort);
     toClient = pump;
     pump.pushMarker(() => {
-      status = upstreamRes.statusCode ?? 502;
-      res.writeHead(status, upstreamRes.statusMessage, forwardHeaders(upstreamRes.rawHeaders));
+      try {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, forwardHeaders(upstreamRes.rawHeaders));
+        status = res.statusCode;
+      } catch (error) {
+        // A status like 099 or a reason phrase with control characters: Node refuses to send
+        // it on. That one exchange gets a 502; nothing else is affected.
+        pump.close();
+        upstreamRes.destroy();
+        fail({ status: 502, message: `upstream ${target.authority} sent an invalid response head: ${(error as Error).message}` });
+      }
     });
     upstreamRes.on('data', (chunk: Buffer) => {
       context.stats.counters.bytesToClient += chunk.length;

@@ -28,6 +28,9 @@ export function createHttpProxyServer(context: ShardContext, options: HttpProxyO
   const server = http.createServer({
     // Long uploads and slow (faulted) exchanges are the point here: no whole-request deadline.
     requestTimeout: 0,
+    // A missing Host gets our own 400 (with a reason) instead of Node's bare one, and
+    // absolute-form requests do not need a Host at all.
+    requireHostHeader: false,
     headersTimeout: 60_000,
     keepAliveTimeout: 5_000,
     noDelay: true,
@@ -44,11 +47,12 @@ export function createHttpProxyServer(context: ShardContext, options: HttpProxyO
     handleConnect(context, req, socket, head);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    context.stats.counters.errors++;
+    // A client that goes away between requests is not an error of ours.
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
+    context.stats.counters.errors++;
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     writeRawFailure(socket, { status, message: `malformed request: ${error.code ?? error.message}` });
   });

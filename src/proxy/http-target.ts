@@ -73,6 +73,7 @@ export function targetFromAbsoluteUrl(url: string): HttpTarget {
 export function targetFromHostHeader(hostHeader: string | undefined, path: string): HttpTarget {
   if (!hostHeader) throw new BadTargetError('no absolute URL and no Host header: cannot tell where to send the request');
   const { host, port = 80 } = splitHostPort(hostHeader.trim());
+  if (!/^[a-z0-9._~!$&'()*+;=%:-]+$/i.test(host)) throw new BadTargetError(`bad Host header "${hostHeader}"`);
   return { https: false, host, port, path: path || '/', authority: authorityOf(host, port, false) };
 }
 

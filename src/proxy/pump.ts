@@ -38,6 +38,8 @@ export class Pump {
   private sourcePaused = false;
   private timer: TimerHandle | undefined;
   private closed = false;
+  /** Clock reading when the unit now travelling through the stages entered the pump. */
+  private enteredAt = -Infinity;
   /** Entry point of the stage chain; the last link enqueues. */
   private readonly enterStages: Forward;
   private readonly onDrain = () => {
@@ -75,17 +77,17 @@ export class Pump {
       this.updateSourceFlow();
       return;
     }
-    this.enterStages({ type: 'data', chunk }, this.wheel.now());
+    this.enterStages({ type: 'data', chunk }, (this.enteredAt = this.wheel.now()));
   }
 
   pushMarker(run: () => void): void {
     if (this.closed) return;
-    this.enterStages({ type: 'marker', run }, this.wheel.now());
+    this.enterStages({ type: 'marker', run }, (this.enteredAt = this.wheel.now()));
   }
 
   end(): void {
     if (this.closed) return;
-    this.enterStages({ type: 'end' }, this.wheel.now());
+    this.enterStages({ type: 'end' }, (this.enteredAt = this.wheel.now()));
   }
 
   /** Drop everything queued; nothing more will reach the sink. */
@@ -103,6 +105,15 @@ export class Pump {
     // Never overtake: a unit leaves no earlier than the one ahead of it.
     const releaseAt = at < this.lastReleaseAt ? this.lastReleaseAt : at;
     this.lastReleaseAt = releaseAt;
+    // Fast path for stages that did not delay: nothing queued ahead, the sink is not full and the
+    // unit was already due when it entered the pump (enteredAt never runs ahead of the clock, so
+    // this is never early). Skips the queue, the clock read and the timer check.
+    if (releaseAt <= this.enteredAt && this.head === this.queue.length && !this.waitingForDrain) {
+      if (unit.type === 'data') this.write(unit.chunk);
+      else this.deliver(unit);
+      this.updateSourceFlow();
+      return;
+    }
     this.queue.push({ unit, releaseAt });
     if (unit.type === 'data') this.queuedBytes += unit.chunk.length;
     this.flush();

@@ -29,6 +29,8 @@ export class ShardContext {
   private faultSet: FaultSet;
   private connectionSeq = 0;
   readonly openSockets = new Set<Socket>();
+  /** The addresses this shard listens on, to refuse tunnels that would loop back into us. */
+  private ownAddresses: Array<{ address: string; port: number }> = [];
   /** Connections with faults attached, told when the schedule switches a fault off. */
   private readonly faulted = new Set<AttachedFaults>();
 
@@ -79,6 +81,20 @@ export class ShardContext {
     if (attached.none) return;
     this.faulted.delete(attached);
     attached.dispose();
+  }
+
+  setOwnAddresses(addresses: Array<{ address: string; port: number }>): void {
+    this.ownAddresses = addresses;
+  }
+
+  /** Whether host:port is one of our own listeners (a tunnel or relay there would loop). */
+  isOwnAddress(host: string, port: number): boolean {
+    const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+    return this.ownAddresses.some(
+      (own) =>
+        own.port === port &&
+        (own.address === host || own.address === '0.0.0.0' || own.address === '::' || (loopback && (own.address === '::1' || own.address.startsWith('127.')))),
+    );
   }
 
   beginExchange(): ExchangeStart {

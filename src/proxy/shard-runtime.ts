@@ -12,6 +12,7 @@ import { ShardLogger } from '../telemetry/shard-logger';
 import { TimerWheel } from '../time/timer-wheel';
 import { createHttpProxyServer } from './http-proxy';
 import { ShardContext } from './shard-context';
+import { handleStealthConnection } from './stealth-relay';
 import { handleMappedConnection } from './tcp-relay';
 
 const STATS_INTERVAL_MS = 1000;
@@ -30,6 +31,9 @@ const LISTEN_BACKLOG = 1024;
 function createServerFor(context: ShardContext, listener: ShardListener): net.Server {
   const role = listener.role;
   if (role.kind === 'http-proxy') return createHttpProxyServer(context);
+  if (role.kind === 'stealth') {
+    return net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => handleStealthConnection(context, socket));
+  }
   const mapping = context.config.mappings[role.mappingIndex];
   if (mapping.listenProtocol === 'http' || mapping.listenProtocol === 'https') {
     return createHttpProxyServer(context, { service: mapping });
@@ -53,15 +57,28 @@ function listen(server: net.Server, listener: ShardListener): Promise<void> {
 }
 
 /**
- * Test hook: FAULT_TEST_CRASH_SHARD=<id> makes that shard throw an uncaught error shortly after
- * its first start, so the tests can check that the supervisor restarts it.
+ * Test hook: FAULT_TEST_CRASH_SHARD=<id> makes that shard's thread die shortly after its first
+ * start, so the tests can check that the supervisor restarts it.
  */
 function crashIfAskedForTesting(task: ShardTask): void {
   if (task.generation === 0 && process.env.FAULT_TEST_CRASH_SHARD === String(task.shardId)) {
-    setTimeout(() => {
-      throw new Error('crash requested by FAULT_TEST_CRASH_SHARD');
-    }, 200);
+    setTimeout(() => process.exit(70), 200);
   }
+}
+
+/**
+ * An unexpected error while handling one exchange must not take down every connection of the
+ * shard (the original aborted the whole process on any such error): it is counted, logged and
+ * reported, and the shard goes on serving. Returns the function that removes the handler.
+ */
+function containUnexpectedErrors(stats: ShardStats, log: ShardLogger, report: (message: string) => void): () => void {
+  const handler = (error: Error) => {
+    stats.counters.errors++;
+    log.error(`unexpected error, the shard keeps serving: ${error.stack ?? error.message}`);
+    report(error.message);
+  };
+  process.on('uncaughtException', handler);
+  return () => process.off('uncaughtException', handler);
 }
 
 export async function runShard(task: ShardTask): Promise<ShardResult> {
@@ -92,8 +109,11 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
     exchangeLog.close();
     return { shardId, cutConnections: 0, finalLogs: log.close() };
   }
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  const bound = servers.map((server) => server.address() as net.AddressInfo);
+  context.setOwnAddresses(bound.map(({ address, port }) => ({ address, port })));
+  const ports = bound.map((address) => address.port);
   post({ type: 'ready', shardId, ports });
+  const uncontain = containUnexpectedErrors(stats, log, (message) => post({ type: 'contained-error', shardId, message }));
   log.debug(`listening on port(s) ${ports.join(', ')} (generation ${task.generation})`);
   crashIfAskedForTesting(task);
 
@@ -121,6 +141,7 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
   // Let 'close' events of the cut sockets land in the statistics before the last report.
   await new Promise((resolve) => setImmediate(resolve));
   clearInterval(statsTimer);
+  uncontain();
   wheel.close();
   const unshipped = exchangeLog.close();
   logFinishedExchanges(log, unshipped.records);

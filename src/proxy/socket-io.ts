@@ -13,10 +13,16 @@ export function socketSink(socket: Socket): PumpSink {
 
 /**
  * Close a socket abruptly with a TCP RST, so that the peer sees the same reset the proxy saw.
- * Falls back to a plain destroy where a reset is not possible (e.g. TLS sockets).
+ * Falls back to a plain destroy where a reset is not possible: TLS sockets, and sockets whose
+ * write side we already ended — libuv refuses to reset a socket that is shutting down, and
+ * Node then reports an error but leaves the handle (and its fd) open forever.
  */
 export function resetSocket(socket: Socket): void {
   if (socket.destroyed) return;
+  if (socket.writableEnded) {
+    socket.destroy();
+    return;
+  }
   try {
     socket.resetAndDestroy();
   } catch {

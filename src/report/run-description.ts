@@ -9,6 +9,10 @@ export function listenersOf(config: RunConfig, plan: ListenPlan): ListenerInfo[]
   return plan.points.map((point): ListenerInfo => {
     const address = hostPort(point.host, point.port);
     if (point.role.kind === 'http-proxy') return { kind: 'http-proxy', address, remote: null, remoteTls: false };
+    if (point.role.kind === 'stealth') {
+      // Relayed like a TCP mapping, to whatever each captured connection was headed for.
+      return { kind: 'tcp-mapping', address, remote: `original destination (stealth, ${config.stealth?.processName}*)`, remoteTls: false };
+    }
     const mapping = config.mappings[point.role.mappingIndex];
     const service = mapping.listenProtocol === 'http' || mapping.listenProtocol === 'https';
     return {

@@ -19,13 +19,13 @@
 // Node's setTimeout counts whole ms: armed from a fresh loop turn it wakes ~0.1 ms after the
 // whole ms asked for, so sleeping to the next whole ms makes callbacks ~0.5 ms late on average
 // (measured p50 0.56 ms). The wheel sleeps to the whole ms just BEFORE a due time when at most
-// MAX_BLOCKING_SLEEP_MS would be left over, and sleeps that remainder with Atomics.wait, which
-// has sub-ms precision. That blocks the thread, hence the small cap, and it only happens
-// right after the loop polled for I/O. We measured the alternative, spinning on setImmediate: as precise
-// on an idle machine but it burns a core, and once the cores are contended the spinning shard
-// is preempted and lateness grows to several ms (p50 1-3 ms vs 0.07 ms with the blocking
-// sleep, 1000 timers over 50 ms next to 3 busy loops on 2 cores). Idle machine, random delays
-// 1..200 ms: lateness p50 0.1 ms, p90 0.5 ms at 1 to 10 timers per ms.
+// MAX_BLOCKING_SLEEP_MS would be left over, and waits out that remainder itself, by default
+// with Atomics.wait (sub-ms precision; it blocks the thread, hence the small cap, and on our
+// 2-core VM even a 10 us wait lasts 70-100 us because of the kernel's timer slack). The option
+// `subMsWait` selects 'hybrid' (block for the remainder minus the recent overshoot, then yield
+// loop turns) or 'yield' (loop turns only); see its doc for the measured trade-off. Spinning for
+// the whole delay was also measured: as precise on an idle machine but it burns a core, and once
+// the cores are contended the spinning shard is preempted (p50 1-3 ms late).
 // Whatever woke it, the wheel only fires what now() says is due.
 import { performance } from 'node:perf_hooks';
 
@@ -44,21 +44,42 @@ export interface TimerWheelOptions {
   unref?: boolean;
   /** Receives what a callback threw; the wheel carries on either way. Default: a process warning. */
   onError?: (error: unknown) => void;
+  /**
+   * How a sub-ms remainder is waited out. 'block' (default): Atomics.wait for the whole
+   * remainder. 'hybrid': block with Atomics.wait for the
+   * remainder minus the overshoot such waits have had lately (so the thread is never blocked
+   * past the due time), then re-check on the following loop turns (setImmediate) until due.
+   * 'yield': loop turns only, never blocking. Measured side by side (bench/micro timer
+   * lateness): 'block' is the most precise under CPU contention and cheapest in CPU, but blocks
+   * I/O (the kernel's timer slack makes even a 10 µs wait last ~70-100 µs on some VMs);
+   * 'hybrid'/'yield' never hold the thread past the due time but cost 2-3x the CPU and are
+   * 0.5-2 ms late at p50 once the cores are contended. Default kept until a load A/B decides.
+   */
+  subMsWait?: 'hybrid' | 'yield' | 'block';
 }
 
 /**
- * Longest remainder the wheel sleeps through by blocking the thread (Atomics.wait) rather than
- * with a Node timer. Larger = precise more often but I/O that arrives meanwhile waits longer;
- * 0.5 keeps both the blocking and the lateness of the timer-only path at ≤ ~0.5 ms.
+ * Longest remainder the wheel waits out itself (yielding loop turns, or blocking with
+ * subMsWait 'block') rather than with a Node timer. Larger = precise more often but more loop
+ * turns spent waiting; 0.5 keeps both that and the lateness of the timer-only path at ≤ ~0.5 ms.
  */
 const MAX_BLOCKING_SLEEP_MS = 0.5;
 /** setTimeout's upper limit (2^31 − 1 ms, about 24.8 days). */
 const LONGEST_NODE_TIMEOUT_MS = 2 ** 31 - 1;
 const blockingSleepCell = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * How much longer than asked the recent blocking waits of this thread lasted (a moving
+ * average, ms): the kernel's timer slack plus wake-up latency. 'hybrid' asks for that much less.
+ */
+let blockingOvershootMs = 0.05;
 
 /** Blocks this thread for `ms` (sub-ms precision); nothing ever notifies the cell. */
 function sleepBlocking(ms: number): void {
+  const started = performance.now();
   Atomics.wait(blockingSleepCell, 0, 0, ms);
+  const overshoot = performance.now() - started - ms;
+  // Clamped, so one preemption does not make every later wait give up on blocking.
+  blockingOvershootMs += ((overshoot < 0 ? 0 : overshoot > 0.2 ? 0.2 : overshoot) - blockingOvershootMs) * 0.2;
 }
 
 const enum EntryPlace {
@@ -226,6 +247,7 @@ class WheelState {
   private readonly overflow = new OverflowHeap();
   private readonly unref: boolean;
   private readonly onError: (error: unknown) => void;
+  private readonly subMsWait: 'hybrid' | 'yield' | 'block';
 
   /** Lowest tick that may still hold entries; every slot maps to a tick in [base, base + slots). */
   private baseTick: number;
@@ -259,6 +281,7 @@ class WheelState {
     this.occupied = new OccupancyBitmap(slots);
     this.unref = options.unref ?? false;
     this.onError = options.onError ?? reportAsWarning;
+    this.subMsWait = options.subMsWait ?? 'block';
     this.baseTick = this.tickOf(this.now());
   }
 
@@ -423,11 +446,22 @@ class WheelState {
     this.timeout = this.immediate = undefined;
     this.armedFor = Infinity;
     let now = this.now();
-    // Woken early, on purpose or by Node's coarse timers: sleep out a short remainder here.
+    // Woken early, on purpose or by Node's coarse timers: wait out a short remainder here.
     const early = armedFor - now;
     if (early > 0 && early <= MAX_BLOCKING_SLEEP_MS) {
-      sleepBlocking(early);
-      now = this.now();
+      const block = this.subMsWait === 'block' ? early : this.subMsWait === 'hybrid' ? early - blockingOvershootMs : 0;
+      if (block > 0.01) {
+        sleepBlocking(block);
+        now = this.now();
+      }
+      if (this.subMsWait !== 'block' && armedFor > now) {
+        // Check again on the next loop turn: it polls for I/O first (without blocking, since an
+        // immediate is pending), so traffic keeps moving while we wait out the last bit.
+        this.armedFor = armedFor;
+        this.immediate = setImmediate(this.wake);
+        if (this.unref) this.immediate.unref();
+        return;
+      }
     }
     this.takeDue(now);
     if (this.batch.length > 1) this.batch.sort(byDueTime);

@@ -53,6 +53,11 @@ export function preludeLines(input: PreludeInput, options: PreludeOptions = {}):
       } else {
         lines.push(hint(`faults apply to: ${config.upstreamsText.join(', ')} (others pass through)`));
       }
+    } else if (point.role.kind === 'stealth') {
+      const name = config.stealth?.processName ?? '';
+      lines.push(`${label('Stealth')} ${address} <= TCP connects of processes named ${name}*  ${paint('(eBPF capture)', 'dim')}`);
+      lines.push(hint(`their IPv4 TCP connections are redirected here and relayed to where they were headed`));
+      if (config.stealth?.cgroupPath) lines.push(hint(`programs attached to cgroup ${config.stealth.cgroupPath}`));
     } else {
       const mapping = config.mappings[point.role.mappingIndex];
       const remote = `${hostPort(mapping.remote.host, mapping.remote.port)}${mapping.remoteTls ? ' (TLS)' : ''}`;
