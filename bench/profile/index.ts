@@ -6,7 +6,11 @@
 //                         worker thread, where the data plane runs), summarised as text here
 //                         (open the files in Chrome DevTools > Performance, or speedscope).
 //   --tool doctor|flame   clinic doctor / clinic flame, if the clinic package is installed
-//                         (npm install --no-save clinic). They see the main thread only.
+//                         (npm install --no-save clinic, or CLINIC_BIN=<path>), run with
+//                         NO_INSIGHT and NO_UPDATE_NOTIFIER so it sends nothing anywhere.
+//                         Doctor's event-loop delay and flame's stacks are of the MAIN thread
+//                         only, where fault's engine runs; the shards' data plane is in worker
+//                         threads, which only cpu-prof shows.
 //   --tool all            (default) cpu-prof, then doctor and flame when clinic is there.
 //   --mode http|tcp, --workers <n>, --duration <s> (default 10), --latency <ms> (adds a fixed
 //   per-read/write delay, e.g. to profile the timer wheel).
@@ -25,7 +29,9 @@ import { runWrk, writeForwardProxyScript } from '../load/wrk';
 import { formatSummary, summariseProfile } from './summarise-cpuprofile';
 
 type Tool = 'cpu-prof' | 'doctor' | 'flame';
-const CLINIC_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'clinic');
+const CLINIC_BIN = process.env.CLINIC_BIN ?? join(REPO_ROOT, 'node_modules', '.bin', 'clinic');
+/** clinic asks (on a TTY) to send usage statistics and checks npm for updates: both off. */
+const CLINIC_ENV = { ...process.env, NO_INSIGHT: '1', NO_UPDATE_NOTIFIER: '1' };
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -71,7 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
         ? [process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...faultArgs]]
         : [CLINIC_BIN, [tool, '--dest', dir, '--open=false', '--', process.execPath, ...faultArgs]];
     progress(`${tool}: fault ${setup.mode} ${setup.workers}w under load for ${duration} s -> ${dir}`);
-    const child = startChild(`fault under ${tool}`, command[0] as string, command[1] as string[]);
+    const child = startChild(`fault under ${tool}`, command[0] as string, command[1] as string[], tool === 'cpu-prof' ? undefined : CLINIC_ENV);
     await waitForPort(port, child);
     await waitUntilServing({ port, forwardProxyTo: setup.mode === 'http' ? origin.port : undefined }, 60_000);
     const wrk = await runWrk({ port, connections: 50, threads: 1, durationSeconds: duration, scriptFile: setup.mode === 'http' ? script : undefined });
