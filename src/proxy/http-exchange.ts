@@ -136,7 +136,8 @@ export function forwardExchange(
   };
 
   const startUpstream = () => {
-    if (isIP(target.host) === 0 && faults.failsResolution(target.host)) {
+    // Without faults nothing can fail the lookup: skip isIP (two regexes for a host name).
+    if (!faults.none && isIP(target.host) === 0 && faults.failsResolution(target.host)) {
       answerInstead(failureAnswer(injectedDnsFailure(target.host)), 'application/json', 'dns');
       return;
     }
@@ -149,7 +150,9 @@ export function forwardExchange(
       path: target.path,
       headers: forwardHeaders(req.rawHeaders, { host: target.authority }) as unknown as http.OutgoingHttpHeaders,
       setHost: false,
-      servername: target.https && !/^[\d.:]+$/.test(target.host) ? target.host : undefined,
+      // Plain http has no TLS name; '' (rather than undefined) stops the agent from working one
+      // out from the Host header and an isIP check on every request.
+      servername: target.https ? (/^[\d.:]+$/.test(target.host) ? undefined : target.host) : '',
     });
     upstreamReq = request;
     request.on('socket', (socket: Socket) => {

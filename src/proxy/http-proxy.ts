@@ -16,7 +16,7 @@ import {
   targetFromAbsoluteUrl,
   targetFromHostHeader,
 } from './http-target';
-import type { ShardContext } from './shard-context';
+import type { ExchangeStart, ShardContext } from './shard-context';
 
 export interface HttpProxyOptions {
   /** Set for a service mapping: every request goes there and faults always apply. */
@@ -25,6 +25,9 @@ export interface HttpProxyOptions {
 
 export function createHttpProxyServer(context: ShardContext, options: HttpProxyOptions = {}): http.Server {
   const agents = createUpstreamAgents();
+  // With `--upstream '*'` every destination is faulted: decide that once here rather than
+  // canonicalising the host of every request (an IPv6 regex and a lower-casing) to match it.
+  const faultsEverything = options.service !== undefined || context.config.upstreams.some((m) => m.kind === 'any');
   const server = http.createServer({
     // Long uploads and slow (faulted) exchanges are the point here: no whole-request deadline.
     requestTimeout: 0,
@@ -36,8 +39,8 @@ export function createHttpProxyServer(context: ShardContext, options: HttpProxyO
     noDelay: true,
   });
   server.on('connection', (socket: Socket) => context.track(socket));
-  server.on('request', (req, res) => handleRequest(context, agents, options, req, res, false));
-  server.on('checkContinue', (req, res) => handleRequest(context, agents, options, req, res, true));
+  server.on('request', (req, res) => handleRequest(context, agents, options, faultsEverything, req, res, false));
+  server.on('checkContinue', (req, res) => handleRequest(context, agents, options, faultsEverything, req, res, true));
   server.on('connect', (req, socket: Socket, head: Buffer) => {
     if (options.service) {
       context.stats.counters.errors++;
@@ -70,10 +73,28 @@ function resolveTarget(options: HttpProxyOptions, req: http.IncomingMessage): Ht
   return targetFromAbsoluteUrl(url);
 }
 
+/** Answers a request the proxy will not forward, and records it. */
+function refuse(
+  context: ShardContext,
+  start: ExchangeStart,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  message: string,
+): void {
+  req.resume();
+  sendFailure(res, { status, message });
+  context.endExchange(start, {
+    protocol: 'http', method: req.method ?? 'GET', target: req.url ?? '', status, bytesToUpstream: 0, bytesToClient: 0,
+    passthrough: false, faults: [], injectedMs: 0, error: message,
+  });
+}
+
 function handleRequest(
   context: ShardContext,
   agents: UpstreamAgents,
   options: HttpProxyOptions,
+  faultsEverything: boolean,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   expectsContinue: boolean,
@@ -81,26 +102,18 @@ function handleRequest(
   const stats = context.stats;
   const start = context.beginExchange();
   const method = req.method ?? 'GET';
-  const refuse = (status: number, message: string) => {
-    req.resume();
-    sendFailure(res, { status, message });
-    context.endExchange(start, {
-      protocol: 'http', method, target: req.url ?? '', status, bytesToUpstream: 0, bytesToClient: 0,
-      passthrough: false, faults: [], injectedMs: 0, error: message,
-    });
-  };
   let target: HttpTarget;
   try {
     target = resolveTarget(options, req);
   } catch (error) {
-    refuse(400, (error as BadTargetError).message);
+    refuse(context, start, req, res, 400, (error as BadTargetError).message);
     return;
   }
   if (hasLooped(req.rawHeaders)) {
-    refuse(508, `request to ${target.authority} loops back into this proxy`);
+    refuse(context, start, req, res, 508, `request to ${target.authority} loops back into this proxy`);
     return;
   }
-  const faulted = options.service !== undefined || matchesUpstream(context.config.upstreams, target.host, target.port);
+  const faulted = faultsEverything || matchesUpstream(context.config.upstreams, target.host, target.port);
   if (faulted) stats.counters.faulted++;
   else stats.counters.passthrough++;
 

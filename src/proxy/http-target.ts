@@ -16,7 +16,8 @@ export interface HttpTarget {
 export class BadTargetError extends Error {}
 
 function authorityOf(host: string, port: number, https: boolean): string {
-  const shown = isIP(host) === 6 ? `[${host}]` : host;
+  // Every IPv6 literal has a colon and a host name never does: skip isIP's regexes for names.
+  const shown = host.includes(':') && isIP(host) === 6 ? `[${host}]` : host;
   return port === (https ? 443 : 80) ? shown : `${shown}:${port}`;
 }
 
