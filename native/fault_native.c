@@ -20,6 +20,7 @@
 #ifndef NAPI_VERSION
 #define NAPI_VERSION 8
 #endif
+#include "fault_relay.h"
 #include <node_api.h>
 
 #include <arpa/inet.h>
@@ -428,5 +429,6 @@ NAPI_MODULE_INIT() {
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)
     return NULL;
+  if (!fault_relay_register(env, exports)) return NULL;
   return exports;
 }

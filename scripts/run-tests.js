@@ -24,6 +24,7 @@ if (files.length === 0) {
 }
 // Test files start real servers and proxies; one file at a time keeps timing assertions honest
 // on a 2-core machine.
-const args = ['--test', '--test-concurrency=1', ...process.argv.slice(2), ...files];
+// A test that hangs fails after 5 minutes instead of holding CI until its own time runs out.
+const args = ['--test', '--test-concurrency=1', '--test-timeout=300000', ...process.argv.slice(2), ...files];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(result.status ?? 1);

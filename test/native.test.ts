@@ -304,7 +304,10 @@ test('the addon loads in a worker thread too', { skip }, async () => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-  assert.deepEqual(keys, ['closeFd', 'getOriginalDst', 'localPort', 'openReusePortListeners']);
+  assert.deepEqual(keys, [
+    'closeFd', 'getOriginalDst', 'localPort', 'openReusePortListeners',
+    'relayAdd', 'relayCloseAll', 'relayCollect', 'relayOpenCount',
+  ]);
   await worker.terminate();
 });
 

@@ -48,6 +48,30 @@ export interface NativeAddon {
   closeFd(fd: number): void;
   /** Pre-NAT destination of a connection redirected by netfilter (SO_ORIGINAL_DST). */
   getOriginalDst(fd: number): OriginalDst;
+  /**
+   * Native relay (native/fault_relay.c), one relay thread per thread that loaded the addon.
+   * relayAdd dups both fds (the caller then destroys its sockets without a reset) and relays
+   * between them; the buffers are bytes Node already read from each socket, sent first.
+   * False when it could not take them (the caller keeps relaying itself).
+   */
+  relayAdd(id: number, clientFd: number, upstreamFd: number, clientBytes?: Buffer, upstreamBytes?: Buffer): boolean;
+  /** Connections the relay finished since the last call. */
+  relayCollect(): NativeRelayFinished[];
+  /** Connections handed over and not yet collected. */
+  relayOpenCount(): number;
+  /** Closes every relayed connection (plain close, like destroy()); they show up in relayCollect. */
+  relayCloseAll(): void;
+}
+
+export interface NativeRelayFinished {
+  id: number;
+  bytesToUpstream: number;
+  bytesToClient: number;
+  /** Time from relayAdd to the close. */
+  elapsedMs: number;
+  /** Set when a socket error ended the connection ('read' or 'write', and the errno name). */
+  errorOp?: 'read' | 'write';
+  errorCode?: string;
 }
 
 export type NativeLoadResult = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
@@ -55,7 +79,10 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon } | { ok: false; r
 /** dist/src/engine/native.js -> <repo>/build/Release/fault_native.node */
 export const NATIVE_ADDON_PATH = path.resolve(__dirname, '..', '..', '..', 'build', 'Release', 'fault_native.node');
 
-const EXPORTS: ReadonlyArray<keyof NativeAddon> = ['openReusePortListeners', 'localPort', 'closeFd', 'getOriginalDst'];
+const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
+  'openReusePortListeners', 'localPort', 'closeFd', 'getOriginalDst',
+  'relayAdd', 'relayCollect', 'relayOpenCount', 'relayCloseAll',
+];
 
 let cached: NativeLoadResult | undefined;
 

@@ -1,7 +1,8 @@
 // CONNECT host:port — an opaque tunnel. We answer 200 only once the upstream connection is up
 // (502 when it is refused or the name does not resolve, 504 on connect timeout), then relay
-// bytes through the stream fault pipeline (the dns fault can fail the name lookup first). Bytes the client sent right behind the CONNECT head
-// are kept and delivered first.
+// bytes through the stream fault pipeline, or the native relay when no fault applies (the dns
+// fault can fail the name lookup first). Bytes the client sent right behind the CONNECT head are
+// kept and delivered first.
 import type { IncomingMessage } from 'node:http';
 import { type Socket, isIP } from 'node:net';
 import { matchesUpstream } from '../config/upstream';
@@ -19,11 +20,11 @@ export function handleConnect(context: ShardContext, req: IncomingMessage, clien
   // Errors show up through 'close'; a client that resets must never crash the shard, whatever
   // state the tunnel is in (even after an early 400/502 answer).
   client.on('error', () => {});
-  const end = (outcome: Partial<ExchangeOutcome>) =>
+  const end = (outcome: Partial<ExchangeOutcome>, endWheelMs?: number) =>
     context.endExchange(start, {
       protocol: 'connect', method: 'CONNECT', target: authority, status: 0, bytesToUpstream: 0, bytesToClient: 0,
       passthrough: !faulted, faults: faults.tally.kinds, injectedMs: faults.tally.injectedMs, ...outcome,
-    });
+    }, endWheelMs);
   let faulted = false;
   let faults = NO_FAULTS;
 
@@ -75,6 +76,21 @@ export function handleConnect(context: ShardContext, req: IncomingMessage, clien
       return;
     }
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    // A tunnel with no fault (passthrough, or none active now) never gets one: native relay.
+    if (faults.none) {
+      const native = context.relayNatively(
+        client,
+        upstream,
+        (finished, endWheelMs) => {
+          stats.counters.bytesToUpstream += finished.bytesToUpstream;
+          stats.counters.bytesToClient += finished.bytesToClient;
+          const error = finished.errorCode ? `${finished.errorOp} ${finished.errorCode}` : undefined;
+          end({ status: 200, bytesToUpstream: finished.bytesToUpstream, bytesToClient: finished.bytesToClient, error }, endWheelMs);
+        },
+        head,
+      );
+      if (native) return;
+    }
     connection.upstream = upstream;
     relayStreams(
       context,

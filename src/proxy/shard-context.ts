@@ -9,6 +9,8 @@ import type { ExchangeLog } from '../stats/exchange-log';
 import type { ExchangeRecord } from '../stats/exchange-record';
 import type { ShardStats } from '../stats/shard-stats';
 import type { TimerWheel } from '../time/timer-wheel';
+import type { NativeRelayFinished } from '../engine/native';
+import type { NativeFastPath } from './native-fast-path';
 
 /** When an exchange began, on both clocks. */
 export interface ExchangeStart {
@@ -33,6 +35,10 @@ export class ShardContext {
   private ownAddresses: Array<{ address: string; port: number }> = [];
   /** Connections with faults attached, told when the schedule switches a fault off. */
   private readonly faulted = new Set<AttachedFaults>();
+  /** Sockets whose connection went on in the native relay: their close is not the connection's. */
+  private readonly handedOver = new WeakSet<Socket>();
+  /** The native relay for fault-free connections, when the addon is there and it is not turned off. */
+  fastPath: NativeFastPath | undefined;
 
   constructor(
     readonly shardId: number,
@@ -102,9 +108,12 @@ export class ShardContext {
     return { wallMs: Date.now(), wheelMs: this.wheel.now() };
   }
 
-  /** Records a finished exchange: its duration in the histograms, its record for --tail and reports. */
-  endExchange(start: ExchangeStart, outcome: ExchangeOutcome): void {
-    const durationMs = this.wheel.now() - start.wheelMs;
+  /**
+   * Records a finished exchange: its duration in the histograms, its record for --tail and
+   * reports. `endWheelMs` is when it ended, when that was earlier than now.
+   */
+  endExchange(start: ExchangeStart, outcome: ExchangeOutcome, endWheelMs = this.wheel.now()): void {
+    const durationMs = endWheelMs - start.wheelMs;
     this.stats.exchangeFinished(durationMs, outcome.faults);
     if (outcome.error !== undefined) this.stats.counters.errors++;
     if (this.exchangeLog.enabled) {
@@ -118,7 +127,31 @@ export class ShardContext {
     this.stats.counters.connectionsAccepted++;
     socket.once('close', () => {
       this.openSockets.delete(socket);
-      this.stats.counters.connectionsClosed++;
+      if (!this.handedOver.has(socket)) this.stats.counters.connectionsClosed++;
     });
+  }
+
+  /**
+   * Moves a fault-free connection (a tracked client socket and its upstream) to the native
+   * relay. True when it went: `onFinished` then runs when the connection ends, its end time on
+   * the wheel's clock given; false when the caller must relay it itself.
+   */
+  relayNatively(
+    client: Socket,
+    upstream: Socket,
+    onFinished: (finished: NativeRelayFinished, endWheelMs: number) => void,
+    /** Client bytes already read (e.g. sent right behind a CONNECT head): they go first. */
+    earlyClientBytes?: Buffer,
+  ): boolean {
+    const fastPath = this.fastPath;
+    if (!fastPath) return false;
+    const handedAt = this.wheel.now();
+    this.handedOver.add(client);
+    const went = fastPath.handOver(client, upstream, (finished) => {
+      this.stats.counters.connectionsClosed++;
+      onFinished(finished, handedAt + finished.elapsedMs);
+    }, earlyClientBytes);
+    if (!went) this.handedOver.delete(client);
+    return went;
   }
 }

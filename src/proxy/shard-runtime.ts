@@ -11,6 +11,7 @@ import { LOG_OFF } from '../telemetry/log-levels';
 import { ShardLogger } from '../telemetry/shard-logger';
 import { TimerWheel } from '../time/timer-wheel';
 import { createHttpProxyServer } from './http-proxy';
+import { NativeFastPath } from './native-fast-path';
 import { ShardContext } from './shard-context';
 import { handleStealthConnection } from './stealth-relay';
 import { handleMappedConnection } from './tcp-relay';
@@ -32,13 +33,17 @@ function createServerFor(context: ShardContext, listener: ShardListener): net.Se
   const role = listener.role;
   if (role.kind === 'http-proxy') return createHttpProxyServer(context);
   if (role.kind === 'stealth') {
-    return net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => handleStealthConnection(context, socket));
+    return net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) =>
+      handleStealthConnection(context, socket),
+    );
   }
   const mapping = context.config.mappings[role.mappingIndex];
   if (mapping.listenProtocol === 'http' || mapping.listenProtocol === 'https') {
     return createHttpProxyServer(context, { service: mapping });
   }
-  return net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+  // pauseOnConnect: nothing is read before the remote answers (and nothing at all when the
+  // connection then goes to the native relay).
+  return net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) =>
     handleMappedConnection(context, mapping, socket),
   );
 }
@@ -95,6 +100,7 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
     if (shipsRecords) post({ type: 'exchanges', records, dropped });
   });
   const context = new ShardContext(shardId, config, wheel, random, stats, task.faults, exchangeLog);
+  context.fastPath = NativeFastPath.load();
 
   const servers = task.listeners.map((listener) => createServerFor(context, listener));
   try {
@@ -133,11 +139,14 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
     if ('closeIdleConnections' in server) (server as unknown as { closeIdleConnections(): void }).closeIdleConnections();
   }
   const deadline = Date.now() + config.drainTimeoutMs;
-  while (context.openSockets.size > 0 && Date.now() < deadline) {
+  const nativeOpen = () => context.fastPath?.openCount ?? 0;
+  while ((context.openSockets.size > 0 || nativeOpen() > 0) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
+    context.fastPath?.collect();
   }
-  const cutConnections = context.openSockets.size;
+  const cutConnections = context.openSockets.size + nativeOpen();
   for (const socket of context.openSockets) socket.destroy();
+  await context.fastPath?.closeAll();
   // Let 'close' events of the cut sockets land in the statistics before the last report.
   await new Promise((resolve) => setImmediate(resolve));
   clearInterval(statsTimer);

@@ -17,11 +17,11 @@ export function handleMappedConnection(context: ShardContext, mapping: PortMappi
   const connection = new StreamConnection(client);
   const faults = context.attachFaults(connection);
   if (faults.affectsStreams) stats.counters.faulted++;
-  const end = (outcome: Partial<ExchangeOutcome>) =>
+  const end = (outcome: Partial<ExchangeOutcome>, endWheelMs?: number) =>
     context.endExchange(start, {
       protocol: 'tcp', method: 'TCP', target: mapping.source, status: 0, bytesToUpstream: 0, bytesToClient: 0,
       passthrough: false, faults: faults.tally.kinds, injectedMs: faults.tally.injectedMs, ...outcome,
-    });
+    }, endWheelMs);
 
   // Until the remote answers, the client's bytes stay in its socket buffer.
   client.pause();
@@ -42,6 +42,16 @@ export function handleMappedConnection(context: ShardContext, mapping: PortMappi
         resetSocket(client);
         end({ error: error ? `${mapping.remote.host}:${mapping.remote.port}: ${error.message}` : 'the client left before the remote answered' });
         return;
+      }
+      // No fault now means none ever on this connection: the native relay can carry it.
+      if (faults.none && !mapping.remoteTls) {
+        const native = context.relayNatively(client, upstream, (finished, endWheelMs) => {
+          stats.counters.bytesToUpstream += finished.bytesToUpstream;
+          stats.counters.bytesToClient += finished.bytesToClient;
+          const error = finished.errorCode ? `${finished.errorOp} ${finished.errorCode}` : undefined;
+          end({ bytesToUpstream: finished.bytesToUpstream, bytesToClient: finished.bytesToClient, error }, endWheelMs);
+        });
+        if (native) return;
       }
       connection.upstream = upstream;
       relayStreams(context, connection, faults, (result) => {
