@@ -38,6 +38,9 @@ struct fault_config {
   __u32 proxy_tgid;     /* the fault process: its own connects are never redirected */
   __u32 proxy_ip4;      /* stealth listener, network order */
   __u32 proxy_port;     /* stealth listener port, network order in the low 16 bits */
+  __u32 pad;
+  __u64 proxy_netns;    /* netns cookie of the proxy: only connects made there are redirected
+                           (a loopback listener is unreachable from any other namespace); 0 = any */
 };
 
 struct orig_dst {
@@ -102,6 +105,7 @@ int fault_connect4(struct bpf_sock_addr *ctx) {
   if (!cfg || cfg->proxy_ip4 == 0) return 1;
   if ((__u32)(bpf_get_current_pid_tgid() >> 32) == cfg->proxy_tgid) return 1;
   if (!comm_matches(cfg)) return 1;
+  if (cfg->proxy_netns != 0 && bpf_get_netns_cookie(ctx) != cfg->proxy_netns) return 1;
 
   __u32 ip4 = ctx->user_ip4;
   __u32 port = ctx->user_port & 0xffff;

@@ -31,9 +31,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define COMM_LEN 16
@@ -47,6 +49,8 @@ struct fault_config {
   unsigned int proxy_tgid;
   unsigned int proxy_ip4;
   unsigned int proxy_port;
+  unsigned int pad;
+  unsigned long long proxy_netns;
 };
 
 static const char *const PROG_NAMES[N_PROGS] = {"fault_connect4", "fault_sockops", "fault_sockopt"};
@@ -132,6 +136,28 @@ static int get_u32_prop(napi_env env, napi_value obj, const char *name, unsigned
   return napi_get_value_uint32(env, v, out) == napi_ok;
 }
 
+/* The cookie of this process's network namespace (SO_NETNS_COOKIE, Linux 5.14+); 0 when the
+ * kernel cannot tell, which leaves redirects unscoped. */
+static unsigned long long own_netns_cookie(void) {
+  unsigned long long cookie = 0;
+  socklen_t len = sizeof cookie;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  if (getsockopt(fd, SOL_SOCKET, 71 /* SO_NETNS_COOKIE */, &cookie, &len) != 0) cookie = 0;
+  close(fd);
+  return cookie;
+}
+
+static int get_bool_prop(napi_env env, napi_value obj, const char *name, bool *out) {
+  napi_value v;
+  napi_valuetype t;
+  *out = false;
+  if (napi_get_named_property(env, obj, name, &v) != napi_ok) return 0;
+  if (napi_typeof(env, v, &t) != napi_ok) return 0;
+  if (t == napi_undefined) return 1;
+  return t == napi_boolean && napi_get_value_bool(env, v, out) == napi_ok;
+}
+
 static napi_value attach(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -146,12 +172,14 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   }
   char object_path[4096], cgroup_path[4096], comm[64], ip[64];
   unsigned int port = 0;
-  if (!get_string_prop(env, argv[0], "object", object_path, sizeof object_path) ||
+  bool scope_netns = false;
+  if (!get_bool_prop(env, argv[0], "scopeToNetns", &scope_netns) ||
+      !get_string_prop(env, argv[0], "object", object_path, sizeof object_path) ||
       !get_string_prop(env, argv[0], "cgroup", cgroup_path, sizeof cgroup_path) ||
       !get_string_prop(env, argv[0], "comm", comm, sizeof comm) ||
       !get_string_prop(env, argv[0], "proxyIp", ip, sizeof ip) ||
       !get_u32_prop(env, argv[0], "proxyPort", &port)) {
-    throw_type(env, "attach: expected { object, cgroup, comm, proxyIp: string, proxyPort: number }");
+    throw_type(env, "attach: expected { object, cgroup, comm, proxyIp: string, proxyPort: number, scopeToNetns?: boolean }");
     return NULL;
   }
   size_t comm_len = strlen(comm);
@@ -200,6 +228,7 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   cfg.proxy_tgid = (unsigned int)getpid();
   cfg.proxy_ip4 = addr.s_addr;
   cfg.proxy_port = htons((unsigned short)port);
+  cfg.proxy_netns = scope_netns ? own_netns_cookie() : 0;
   unsigned int zero = 0;
   if (bpf_map__update_elem(cfg_map, &zero, sizeof zero, &cfg, sizeof cfg, BPF_ANY) != 0) {
     err = errno ? errno : EINVAL;
@@ -240,6 +269,9 @@ static napi_value attach(napi_env env, napi_callback_info info) {
     napi_set_element(env, list, (uint32_t)i, item);
   }
   napi_set_named_property(env, result, "programs", list);
+  napi_value scoped;
+  napi_get_boolean(env, cfg.proxy_netns != 0, &scoped);
+  napi_set_named_property(env, result, "scopedToNetns", scoped);
   return result;
 
 fail:

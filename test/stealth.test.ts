@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildRunConfig } from '../src/cli/run-command';
-import { findCgroup2Mount, preflight, STEALTH_OBJECT_PATH } from '../src/stealth/stealth';
+import { findCgroup2Mount, mountTypeOf, preflight, STEALTH_OBJECT_PATH } from '../src/stealth/stealth';
 import { FAULT_BIN, startFault, type FaultProcess } from './support/fault-process';
 
 const OUR_PROGRAMS = ['fault_connect4', 'fault_sockops', 'fault_sockopt'];
@@ -191,10 +191,10 @@ describe('stealth mode (eBPF)', { skip }, () => {
     await waitGone();
   });
 
-  it('captures psql: the query goes through with the latency and the right result', async () => {
+  it('captures psql: the query goes through with the latency and the right result', async (t) => {
     const pgBin = ['/usr/lib/postgresql/15/bin', '/usr/local/bin'].find((d) => fs.existsSync(path.join(d, 'initdb')));
     if (!pgBin || spawnSync('id', ['postgres']).status !== 0 || spawnSync('psql', ['--version']).status !== 0) {
-      console.log('# stealth.test: psql case skipped: PostgreSQL (initdb, pg_ctl, psql, user postgres) is not installed');
+      t.skip('PostgreSQL (initdb, pg_ctl, psql, user postgres) is not installed');
       return;
     }
     const data = path.join(tmp, 'pg');
@@ -222,6 +222,72 @@ describe('stealth mode (eBPF)', { skip }, () => {
       asPostgres(`${pgBin}/pg_ctl -D ${data}/db -m immediate -w stop >/dev/null`);
     }
     await waitGone();
+  });
+
+  it('with a loopback listener captures only in its own network namespace', async (t) => {
+    if (spawnSync('ip', ['-V']).status !== 0 || spawnSync('nsenter', ['--version']).status !== 0) {
+      t.skip('ip (iproute2) or nsenter (util-linux) is not installed');
+      return;
+    }
+    // fault runs in a namespace of its own (as in a container without --network host), with an
+    // origin there too; fcurl on the host must go straight to the host's origin, not to a
+    // 127.0.0.1 where nothing listens.
+    const ns = `fault-stealth-${process.pid}`;
+    execFileSync('ip', ['netns', 'add', ns]);
+    const inNs = ['--net=/run/netns/' + ns];
+    const children: Array<ReturnType<typeof spawn>> = [];
+    try {
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      const nsOrigin = spawn('nsenter', [...inNs, process.execPath, '-e',
+        "require('http').createServer((q, s) => s.end('namespace origin')).listen(" + originPorts[0] + ", '127.0.0.1')"]);
+      children.push(nsOrigin);
+      const fault = spawn('nsenter', [...inNs, process.execPath, FAULT_BIN, 'run', '--stealth', '--capture-process', 'fcurl', ...LATENCY], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(fault);
+      let out = '';
+      fault.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+      fault.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+      for (let i = 0; i < 100 && !/Running (for|until)/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, /only processes in this network namespace are captured/);
+      const host = await curlWith(fcurl, `http://127.0.0.1:${originPorts[0]}/`);
+      assert.equal(host.body, 'origin A');
+      assert.ok(host.seconds < 0.25, `fcurl on the host is not captured (${host.seconds}s)`);
+      const inside = await new Promise<{ body: string; seconds: number }>((resolve) => {
+        const child = spawn('nsenter', [...inNs, fcurl, '-s', '--max-time', '10', '-w', '\n%{time_total}', `http://127.0.0.1:${originPorts[0]}/`]);
+        let text = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
+        child.once('exit', () => {
+          const lines = text.split('\n');
+          const seconds = Number(lines.pop());
+          resolve({ body: lines.join('\n'), seconds });
+        });
+      });
+      assert.equal(inside.body, 'namespace origin');
+      assert.ok(inside.seconds >= 0.3, `fcurl in fault's namespace is captured (${inside.seconds}s)`);
+    } finally {
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+      execFileSync('ip', ['netns', 'del', ns]);
+    }
+    await waitGone();
+  });
+
+  it('preflight: capabilities are checked for root too, and --cgroup-path must be cgroup v2', () => {
+    const noCaps = spawnSync('setpriv', ['--bounding-set=-bpf,-sys_admin', process.execPath, FAULT_BIN, 'run', '--stealth', '--capture-process', 'fcurl'], {
+      encoding: 'utf8', timeout: 20_000,
+    });
+    if (noCaps.error) {
+      console.log(`# stealth.test: the capability case needs setpriv (util-linux): ${noCaps.error.message}`);
+    } else {
+      assert.equal(noCaps.status, 1);
+      assert.match(noCaps.stderr, /privileges: root, but without CAP_SYS_ADMIN, CAP_BPF \(in a container: --cap-add SYS_ADMIN --cap-add BPF\)/);
+    }
+    const notCgroup = preflight({ processName: 'x', proxyPort: 0, cgroupPath: os.tmpdir() });
+    assert.ok(notCgroup.missing.some((m) => /--cgroup-path .* is not in a cgroup2 file system/.test(m)), notCgroup.missing.join('; '));
+    assert.equal(mountTypeOf(CGROUP), 'cgroup2');
+    const mounts = 'proc /proc proc rw 0 0\ncgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0\n/dev/sda1 / ext4 rw 0 0\n';
+    assert.equal(mountTypeOf('/', mounts), 'ext4');
   });
 
   it('reports the eBPF object it uses', () => {

@@ -15,7 +15,7 @@ import { ListenError, type ListenPlan, openListeners } from './listeners';
 import { createLogger } from './logger';
 import { loadNative } from './native';
 import { ShardSupervisor } from './shard-supervisor';
-import { attachStealth, detachStealth, resolveStealth } from '../stealth/stealth';
+import { attachStealth, detachStealth, listensOnLoopback, resolveStealth } from '../stealth/stealth';
 
 /** Most exchange records a report keeps (about 200 bytes each in memory). */
 const MAX_REPORT_RECORDS = 1_000_000;
@@ -38,9 +38,15 @@ export async function runEngine(config: RunConfig, logging: LoggingConfig): Prom
   if (config.stealth?.proxyIp !== undefined && config.stealth.cgroupPath !== undefined && stealthPoint) {
     // The main thread owns the links: they go with the process (even on SIGKILL), not with a shard.
     try {
-      const programs = attachStealth({ ...config.stealth, proxyIp: config.stealth.proxyIp, cgroupPath: config.stealth.cgroupPath }, stealthPoint.port);
+      const attached = attachStealth({ ...config.stealth, proxyIp: config.stealth.proxyIp, cgroupPath: config.stealth.cgroupPath }, stealthPoint.port);
       process.once('exit', detachStealth);
-      log.info(`stealth: attached ${programs.join(', ')} to ${config.stealth.cgroupPath}`);
+      log.info(`stealth: attached ${attached.programs.join(', ')} to ${config.stealth.cgroupPath}`);
+      if (listensOnLoopback(config.stealth.proxyIp) && !attached.scopedToNetns) {
+        process.stderr.write(
+          'warning: this kernel cannot scope stealth capture to fault\'s network namespace (no SO_NETNS_COOKIE, Linux < 5.14): ' +
+            'captured processes in other namespaces will fail to connect\n',
+        );
+      }
     } catch (error) {
       process.stderr.write(`error: ${(error as Error).message}\n`);
       const native = loadNative();

@@ -2,7 +2,7 @@
 // it (one preflight message listing everything missing), and the eBPF attachment through the
 // fault_stealth addon (native/fault_stealth.c). The main thread owns the BPF links: they are
 // process-wide fds, so they outlive a crashed shard and die with the process, even on SIGKILL.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { networkInterfaces, release } from 'node:os';
 import * as path from 'node:path';
@@ -26,8 +26,9 @@ export interface StealthInstance {
 }
 
 interface StealthAddon {
-  attach(options: { object: string; cgroup: string; comm: string; proxyIp: string; proxyPort: number }): {
+  attach(options: { object: string; cgroup: string; comm: string; proxyIp: string; proxyPort: number; scopeToNetns: boolean }): {
     programs: Array<{ name: string; id?: number }>;
+    scopedToNetns: boolean;
   };
   detach(): void;
   others(cgroup: string): StealthInstance[];
@@ -60,9 +61,33 @@ function loadAddon(): { ok: true; addon: StealthAddon } | { ok: false; reason: s
 export function findCgroup2Mount(mounts: string = readMounts()): string | undefined {
   for (const line of mounts.split('\n')) {
     const fields = line.split(' ');
-    if (fields[2] === 'cgroup2') return fields[1].replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+    if (fields[2] === 'cgroup2') return unescapeMount(fields[1]);
   }
   return undefined;
+}
+
+/** The file system type of the mount that holds `dir` (the longest mount point above it). */
+export function mountTypeOf(dir: string, mounts: string = readMounts()): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return undefined;
+  }
+  let best: { point: string; type: string } | undefined;
+  for (const line of mounts.split('\n')) {
+    const fields = line.split(' ');
+    if (fields.length < 3) continue;
+    const point = unescapeMount(fields[1]);
+    const inside = point === '/' || real === point || real.startsWith(`${point}/`);
+    // Later lines win at equal length: they are mounted on top.
+    if (inside && (!best || point.length >= best.point.length)) best = { point, type: fields[2] };
+  }
+  return best?.type;
+}
+
+function unescapeMount(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
 function readMounts(): string {
@@ -122,10 +147,15 @@ export function stealthAddress(stealth: StealthConfig): string {
 export function preflight(stealth: StealthConfig): { missing: string[]; cgroup?: string } {
   const missing: string[] = [];
   if (process.platform !== 'linux') return { missing: [`Linux (this is ${process.platform})`] };
-  if (process.getuid?.() !== 0) {
-    const caps = effectiveCaps();
-    const lacking = CAPS.filter(([, bit]) => (caps & (1n << BigInt(bit))) === 0n).map(([name]) => name);
-    if (lacking.length > 0) missing.push(`privileges: run as root or with ${lacking.join(', ')} (missing)`);
+  // Capabilities, not the uid: root in a container has none of these unless they are added.
+  const caps = effectiveCaps();
+  const lacking = CAPS.filter(([, bit]) => (caps & (1n << BigInt(bit))) === 0n).map(([name]) => name);
+  if (lacking.length > 0) {
+    missing.push(
+      process.getuid?.() === 0
+        ? `privileges: root, but without ${lacking.join(', ')} (in a container: --cap-add ${lacking.map((c) => c.slice(4)).join(' --cap-add ')})`
+        : `privileges: run as root or with ${lacking.join(', ')} (missing)`,
+    );
   }
   if (!kernelAtLeast(5, 7)) {
     missing.push(`kernel support: Linux 5.7 or later is needed for cgroup BPF links and the getsockopt hook (this is ${release()})`);
@@ -139,8 +169,8 @@ export function preflight(stealth: StealthConfig): { missing: string[]; cgroup?:
     cgroup = mount;
   } else if (!existsSync(cgroup)) {
     missing.push(`cgroup v2: --cgroup-path ${cgroup} does not exist`);
-  } else if (mount === undefined) {
-    missing.push('cgroup v2: no cgroup2 file system in /proc/mounts');
+  } else if (mountTypeOf(cgroup) !== 'cgroup2') {
+    missing.push(`cgroup v2: --cgroup-path ${cgroup} is not in a cgroup2 file system (it is on ${mountTypeOf(cgroup) ?? 'an unknown file system'})`);
   }
   if (!existsSync(STEALTH_OBJECT_PATH)) {
     let why = 'clang was not available at build time';
@@ -158,6 +188,25 @@ export function preflight(stealth: StealthConfig): { missing: string[]; cgroup?:
   return { missing, cgroup };
 }
 
+/**
+ * A loopback stealth listener is reachable only from fault's own network namespace, so only
+ * connects made there are redirected: a captured process elsewhere (the host, when fault runs in
+ * a container without --network host) would otherwise be sent to a 127.0.0.1 where nothing
+ * listens. A listener on a routable address captures in every namespace.
+ */
+export function listensOnLoopback(proxyIp: string): boolean {
+  return proxyIp.startsWith('127.');
+}
+
+/** True when fault runs in another network namespace than pid 1 (a container, an `ip netns`). */
+export function outsideInitNetns(): boolean {
+  try {
+    return readlinkSync('/proc/self/ns/net') !== readlinkSync('/proc/1/ns/net');
+  } catch {
+    return false; // cannot see pid 1's namespace (no --pid=host): nothing to compare
+  }
+}
+
 /** Whether two capture names would both match one process: one is a prefix of the other. */
 export function namesOverlap(a: string, b: string): boolean {
   return a.startsWith(b) || b.startsWith(a);
@@ -167,7 +216,10 @@ export function namesOverlap(a: string, b: string): boolean {
  * Attaches the programs to `cgroup`, redirecting `processName*` to ip:port. Refuses a name that
  * overlaps one captured by another fault process (both would rewrite the same connects).
  */
-export function attachStealth(stealth: StealthConfig & { cgroupPath: string; proxyIp: string }, port: number): string[] {
+export function attachStealth(
+  stealth: StealthConfig & { cgroupPath: string; proxyIp: string },
+  port: number,
+): { programs: string[]; scopedToNetns: boolean } {
   const loaded = loadAddon();
   if (!loaded.ok) throw new StealthError(loaded.reason);
   const name = stealth.processName.slice(0, COMM_MAX);
@@ -186,8 +238,14 @@ export function attachStealth(stealth: StealthConfig & { cgroupPath: string; pro
     );
   }
   try {
-    const result = loaded.addon.attach({ object: STEALTH_OBJECT_PATH, cgroup: stealth.cgroupPath, comm: name, proxyIp: stealth.proxyIp, proxyPort: port });
-    return result.programs.map((p) => (p.id === undefined ? p.name : `${p.name}#${p.id}`));
+    const result = loaded.addon.attach({
+      object: STEALTH_OBJECT_PATH, cgroup: stealth.cgroupPath, comm: name, proxyIp: stealth.proxyIp, proxyPort: port,
+      scopeToNetns: listensOnLoopback(stealth.proxyIp),
+    });
+    return {
+      programs: result.programs.map((p) => (p.id === undefined ? p.name : `${p.name}#${p.id}`)),
+      scopedToNetns: result.scopedToNetns,
+    };
   } catch (error) {
     throw new StealthError(`cannot attach the stealth eBPF programs: ${(error as Error).message}`);
   }

@@ -4,6 +4,7 @@
 import type { RunConfig } from '../config/types';
 import type { ListenPlan } from '../engine/listeners';
 import { describeFault } from '../faults/registry';
+import { listensOnLoopback, outsideInitNetns } from '../stealth/stealth';
 import { type Paint, noColour } from './ansi';
 import { formatDuration, hostPort } from './format';
 import { openEndedSpan, renderTimeline } from './timeline';
@@ -58,6 +59,12 @@ export function preludeLines(input: PreludeInput, options: PreludeOptions = {}):
       lines.push(`${label('Stealth')} ${address} <= TCP connects of processes named ${name}*  ${paint('(eBPF capture)', 'dim')}`);
       lines.push(hint(`their IPv4 TCP connections are redirected here and relayed to where they were headed`));
       if (config.stealth?.cgroupPath) lines.push(hint(`programs attached to cgroup ${config.stealth.cgroupPath}`));
+      if (config.stealth?.proxyIp !== undefined && listensOnLoopback(config.stealth.proxyIp)) {
+        lines.push(hint('only processes in this network namespace are captured (the listener is on loopback)'));
+        if (outsideInitNetns()) {
+          lines.push(paint('  note: this is not the host\'s network namespace: host processes are not captured (run the container with --network host)', 'yellow'));
+        }
+      }
     } else {
       const mapping = config.mappings[point.role.mappingIndex];
       const remote = `${hostPort(mapping.remote.host, mapping.remote.port)}${mapping.remoteTls ? ' (TLS)' : ''}`;
