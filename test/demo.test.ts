@@ -489,6 +489,31 @@ describe('runDemoCommand (child process)', () => {
     }
   });
 
+  it('a second demo on the same port fails instead of sharing it (uWS would set SO_REUSEPORT)', async () => {
+    // Two demo processes on one fixed port, as a user would start them.
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    let second: { code: number | null; stdout: string; stderr: string } | undefined;
+    const first = await runCommand('127.0.0.1', port, (stdout, child) => {
+      if (second !== undefined || !/listening on/.test(stdout)) return;
+      second = { code: null, stdout: '', stderr: '' };
+      // A second demo that does start (sharing the port) is stopped, and the assertions fail.
+      void runCommand('127.0.0.1', port, (text, secondChild) => {
+        if (/listening on/.test(text)) secondChild.kill('SIGTERM');
+      }).then((result) => {
+        second = result;
+        child.kill('SIGTERM');
+      });
+    });
+    assert.match(first.stdout, /\(uWebSockets\.js\)/);
+    assert.equal(second?.code, 1, second?.stdout);
+    assert.equal(second?.stderr, `fault demo: cannot listen on 127.0.0.1:${port}: address already in use\n`);
+  });
+
   it('falls back to node:http when the uWS binary cannot load', async () => {
     // Make require() of the uWS package fail the way a missing or mismatched binary would.
     const script =

@@ -12,6 +12,12 @@ import {
   type ServerAdapter,
 } from './server-adapter';
 
+const LISTEN_EXCLUSIVE_PORT = 1;
+/** The binary has listen(host, port, options, cb); the 20.30 typings only list the shorter forms. */
+interface ListenWithOptions {
+  listen(host: string, port: number, options: number, cb: (listenSocket: us_listen_socket | false) => void): void;
+}
+
 /** Serves the demo with uWebSockets.js. */
 export class UwsAdapter implements ServerAdapter {
   readonly flavour = 'uws' as const;
@@ -25,7 +31,9 @@ export class UwsAdapter implements ServerAdapter {
 
     return new Promise((resolve, reject) => {
       // uWS calls back synchronously with a listen socket, or false without saying why.
-      app.listen(address, port, (listenSocket) => {
+      // uSockets sets SO_REUSEPORT unless told otherwise: a second demo on a busy port would then
+      // share it silently instead of failing. 1 = LIBUS_LISTEN_EXCLUSIVE_PORT.
+      (app as unknown as ListenWithOptions).listen(address, port, LISTEN_EXCLUSIVE_PORT, (listenSocket) => {
         if (!listenSocket) {
           void probeListenFailureReason(address, port).then((reason) =>
             reject(new Error(describeListenFailure(address, port, reason))),

@@ -44,8 +44,6 @@ export function handleConnect(context: ShardContext, req: IncomingMessage, clien
     return;
   }
   faulted = matchesUpstream(context.config.upstreams, target.host, target.port);
-  if (faulted) stats.counters.faulted++;
-  else stats.counters.passthrough++;
   const connection = new StreamConnection(client);
   faults = faulted ? context.attachFaults(connection) : NO_FAULTS;
 

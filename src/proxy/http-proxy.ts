@@ -99,7 +99,6 @@ function handleRequest(
   res: http.ServerResponse,
   expectsContinue: boolean,
 ): void {
-  const stats = context.stats;
   const start = context.beginExchange();
   const method = req.method ?? 'GET';
   let target: HttpTarget;
@@ -114,8 +113,6 @@ function handleRequest(
     return;
   }
   const faulted = faultsEverything || matchesUpstream(context.config.upstreams, target.host, target.port);
-  if (faulted) stats.counters.faulted++;
-  else stats.counters.passthrough++;
 
   forwardExchange(context, agents, req, res, {
     target,

@@ -115,6 +115,10 @@ export class ShardContext {
   endExchange(start: ExchangeStart, outcome: ExchangeOutcome, endWheelMs = this.wheel.now()): void {
     const durationMs = endWheelMs - start.wheelMs;
     this.stats.exchangeFinished(durationMs, outcome.faults);
+    // One meaning everywhere (HTTP, tunnels, mappings, stealth): faulted = at least one fault
+    // acted on it; passthrough = not selected by --upstream.
+    if (outcome.faults.length > 0) this.stats.counters.faulted++;
+    if (outcome.passthrough) this.stats.counters.passthrough++;
     if (outcome.error !== undefined) this.stats.counters.errors++;
     if (this.exchangeLog.enabled) {
       this.exchangeLog.add({ startedAt: start.wallMs, durationMs, shardId: this.shardId, ...outcome });

@@ -61,6 +61,10 @@ export function relayStreams(
   });
   client.on('end', () => toUpstream.end());
   upstream.on('end', () => toClient.end());
+  // A FIN that came before the relay started (a client that wrote and half-closed while the
+  // upstream was still connecting) had its 'end' with nobody listening: pass it on now.
+  if (client.readableEnded) toUpstream.end();
+  if (upstream.readableEnded) toClient.end();
 
   // An error on one side aborts the other with a reset: the peer learns what happened.
   const failed = (other: Socket) => (error: Error) => {

@@ -16,7 +16,6 @@ export function handleMappedConnection(context: ShardContext, mapping: PortMappi
 
   const connection = new StreamConnection(client);
   const faults = context.attachFaults(connection);
-  if (faults.affectsStreams) stats.counters.faulted++;
   const end = (outcome: Partial<ExchangeOutcome>, endWheelMs?: number) =>
     context.endExchange(start, {
       protocol: 'tcp', method: 'TCP', target: mapping.source, status: 0, bytesToUpstream: 0, bytesToClient: 0,

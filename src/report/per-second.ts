@@ -17,7 +17,6 @@ export function perSecondOf(records: readonly ExchangeRecord[], runStart: number
     faulted: 0,
     passthrough: 0,
     errors: 0,
-    affected: 0,
     bytesToUpstream: 0,
     bytesToClient: 0,
     p50Ms: null,
@@ -31,9 +30,8 @@ export function perSecondOf(records: readonly ExchangeRecord[], runStart: number
     const point = points[index];
     point.exchanges++;
     if (record.passthrough) point.passthrough++;
-    else point.faulted++;
+    if (record.faults.length > 0) point.faulted++;
     if (record.error !== undefined) point.errors++;
-    if (record.faults.length > 0) point.affected++;
     point.bytesToUpstream += record.bytesToUpstream;
     point.bytesToClient += record.bytesToClient;
     durations[index].push(record.durationMs);

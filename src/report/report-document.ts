@@ -161,11 +161,10 @@ export interface PerSecondPoint {
   /** Exchanges that finished in the bucket, and the same per second of bucket. */
   exchanges: number;
   exchangesPerSecond: number;
+  /** Exchanges at least one fault acted on. */
   faulted: number;
   passthrough: number;
   errors: number;
-  /** Exchanges at least one fault acted on. */
-  affected: number;
   bytesToUpstream: number;
   bytesToClient: number;
   /** Exact percentiles of the exchanges that finished in the bucket; null when none did. */
