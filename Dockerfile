@@ -22,9 +22,14 @@ COPY bin ./bin
 COPY src ./src
 COPY workers ./workers
 # The SO_REUSEPORT addon must be there: fail the image build rather than ship one shard.
+# After the build: production dependencies only, and of uWebSockets.js (binaries for every
+# platform and Node ABI, ~110 MB) only the binary this image loads.
 RUN FAULT_NATIVE_REBUILD=1 npm run build \
  && test -f build/Release/fault_native.node \
- && npm prune --omit=dev
+ && npm prune --omit=dev \
+ && keep="uws_linux_$(node -p process.arch)_$(node -p process.versions.modules).node" \
+ && find node_modules/@trufflesuite/uws-js-unofficial -name 'uws_*.node' ! -path "*/binaries/$keep" -delete \
+ && rm -rf node_modules/@trufflesuite/uws-js-unofficial/docs
 
 # ---- final stage: node runtime only, no compilers ---------------------------------------------
 FROM node:20-bookworm-slim AS runtime

@@ -471,8 +471,17 @@ describe('fault binary', () => {
     ['bad env number', ['run', '--with-latency'], { FAULT_LATENCY_MEAN: '-3' }, 'FAULT_LATENCY_MEAN'],
     ['bad demo port', ['demo', 'run', '127.0.0.1', '99999'], {}, 'PORT'],
     ['bad demo env port', ['demo', 'run'], { FAULT_DEMO_PORT: 'http' }, 'FAULT_DEMO_PORT'],
+    ['report in a missing directory', ['run', '--report', '/nonexistent-dir-of-fault/r.json'], {}, '--report'],
   ];
   for (const [name, args, env, mentions] of failures) {
     it(`exits 2 naming the culprit: ${name}`, () => assertUsageFailure(args, mentions, env));
   }
+
+  it('warns about fault parameters given without their --with-... flag', () => {
+    const { status, stderr } = fault(['run', '--proxy-address', '127.0.0.1:0', '--duration', '200ms', '--no-ui',
+      '--latency-mean', '40', '--http-response-status', '503', '--http-response-body', 'x']);
+    assert.equal(status, 0, stderr);
+    assert.match(stderr, /warning: --latency-mean is ignored without --with-latency\./);
+    assert.match(stderr, /warning: --http-response-status, --http-response-body are ignored without --with-http-response\./);
+  });
 });

@@ -57,9 +57,9 @@ describe('http-response fault definition and flags', () => {
   it('rejects statuses outside 100..599, interim 1xx answers, bodies on 204/304, bad probabilities', () => {
     const rejects = (args: string[], message: RegExp) =>
       assert.throws(() => buildRunConfig(['--with-http-response', ...args], {}), message);
-    rejects(['--http-response-status', '99'], /^UsageError: --http-response-status: HTTP status code must be between 100 and 599$/);
-    rejects(['--http-response-status', '600'], /HTTP status code must be between 100 and 599/);
-    rejects(['--http-response-status', '5xx'], /HTTP status code must be between 100 and 599/);
+    rejects(['--http-response-status', '99'], /^UsageError: --http-response-status: HTTP status code must be between 200 and 599$/);
+    rejects(['--http-response-status', '600'], /HTTP status code must be between 200 and 599/);
+    rejects(['--http-response-status', '5xx'], /HTTP status code must be between 200 and 599/);
     rejects(['--http-response-status', '100'], /--http-response-status: 100 is an interim \(1xx\) status/);
     rejects(['--http-response-status', '101'], /101 is an interim \(1xx\) status and cannot be the final answer/);
     rejects(['--http-response-status', '204', '--http-response-body', 'x'], /--http-response-body: a 204 response cannot have a body/);

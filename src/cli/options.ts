@@ -57,6 +57,12 @@ export class OptionReader {
     private readonly env: Environment,
   ) {}
 
+  /** The flag's name when the user gave it on the command line (not from env or default). */
+  givenOnCommandLine(spec: OptionSpec): string | undefined {
+    const option = new Option(spec.flags);
+    return this.command.getOptionValueSource(option.attributeName()) === 'cli' ? (option.long ?? spec.flags) : undefined;
+  }
+
   /** The value's text from the command line, else the env var, else the default. */
   raw(spec: OptionSpec): RawValue | undefined {
     const option = new Option(spec.flags);

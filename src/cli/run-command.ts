@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 // `fault run` (and its hidden alias `fault run proxy`): options, RunConfig building, and the
 // hand-over to the engine.
 
@@ -256,6 +258,13 @@ function parseReportPath(text: string): string {
   const lower = text.toLowerCase();
   if (!REPORT_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
     throw new InvalidValueError(`Report '${text}' must end in .json, .md or .html (the format follows the extension).`);
+  }
+  // Found out now, not after a long run whose report then has nowhere to go.
+  const dir = path.dirname(path.resolve(text));
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new InvalidValueError(`Report '${text}': the directory ${dir} does not exist or is not writable.`);
   }
   return text;
 }

@@ -103,8 +103,12 @@ export class ShardContext {
     );
   }
 
+  /** Exchanges begun and not yet ended: stop waits for the cut ones to be recorded. */
+  openExchanges = 0;
+
   beginExchange(): ExchangeStart {
     this.stats.counters.exchanges++;
+    this.openExchanges++;
     return { wallMs: Date.now(), wheelMs: this.wheel.now() };
   }
 
@@ -114,6 +118,7 @@ export class ShardContext {
    */
   endExchange(start: ExchangeStart, outcome: ExchangeOutcome, endWheelMs = this.wheel.now()): void {
     const durationMs = endWheelMs - start.wheelMs;
+    this.openExchanges--;
     this.stats.exchangeFinished(durationMs, outcome.faults);
     // One meaning everywhere (HTTP, tunnels, mappings, stealth): faulted = at least one fault
     // acted on it; passthrough = not selected by --upstream.

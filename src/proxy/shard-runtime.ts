@@ -147,8 +147,11 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
   const cutConnections = context.openSockets.size + nativeOpen();
   for (const socket of context.openSockets) socket.destroy();
   await context.fastPath?.closeAll();
-  // Let 'close' events of the cut sockets land in the statistics before the last report.
-  await new Promise((resolve) => setImmediate(resolve));
+  // Let the cut exchanges end (a relay ends once both of its sockets have closed, a few loop
+  // turns after destroy()) so that their bytes and durations are in the last report.
+  const recordBy = Date.now() + 500;
+  do await new Promise((resolve) => setTimeout(resolve, 1));
+  while (context.openExchanges > 0 && Date.now() < recordBy);
   clearInterval(statsTimer);
   uncontain();
   wheel.close();

@@ -38,6 +38,9 @@ export function configuredFaultFrom(
     if (scheduleText !== undefined) {
       context.warn(`${scheduleText.origin} is ignored without ${flagName(group.enable)}.`);
     }
+    // A parameter typed on the command line without its fault is almost always a forgotten flag.
+    const ignored = group.parameters.map((p) => reader.givenOnCommandLine(p)).filter((f) => f !== undefined);
+    if (ignored.length > 0) context.warn(`${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored without ${flagName(group.enable)}.`);
     return undefined;
   }
   const spec = group.toFaultSpec(reader);

@@ -47,13 +47,13 @@ export const httpResponseFlags: FaultFlagGroup = {
 };
 
 /**
- * An answer's status: the original's range check (and message), then 1xx is refused, because
+ * An answer's status: 200 to 599 (the original allowed 100 to 599); 1xx is refused because
  * a 1xx is an interim response (101 switches protocols): it cannot be the final answer.
  */
 function parseAnswerStatus(text: string): number {
   const trimmed = text.trim();
   const value = /^\+?\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
-  if (!(value >= 100 && value <= 599)) throw new InvalidValueError('HTTP status code must be between 100 and 599');
+  if (!(value >= 100 && value <= 599)) throw new InvalidValueError('HTTP status code must be between 200 and 599');
   if (value < 200) {
     throw new InvalidValueError(`${value} is an interim (1xx) status and cannot be the final answer; use 200 to 599.`);
   }
