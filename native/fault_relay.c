@@ -89,6 +89,9 @@ typedef struct {
   pair_t *pairs;
   pair_t *graveyard; /* finished in this epoll batch; freed after it */
   char *scratch;
+  /* Zero-copy path: bytes go socket -> this pipe -> socket with splice(2), never through user
+   * memory. One pipe per relay thread, always empty between two calls; -1 when unavailable. */
+  int pipe_fd[2];
 } relay_t;
 
 static double now_ms(void) {
@@ -223,9 +226,83 @@ static bool keep_pending(direction_t *d, const char *data, size_t len) {
   return true;
 }
 
+/* Empties the relay's pipe of `len` bytes, into `into` when given, else discarding them. */
+static bool drain_pipe(relay_t *r, char *into, size_t len) {
+  size_t off = 0;
+  while (off < len) {
+    size_t want = len - off;
+    ssize_t n = read(r->pipe_fd[0], into ? into + off : r->scratch, into ? want : (want < SCRATCH_BYTES ? want : SCRATCH_BYTES));
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return false;
+    }
+    off += (size_t)n;
+  }
+  return true;
+}
+
+/* The relay's pipe can no longer be trusted to be empty: stop using splice on this thread. */
+static void give_up_splice(relay_t *r) {
+  close(r->pipe_fd[0]);
+  close(r->pipe_fd[1]);
+  r->pipe_fd[0] = r->pipe_fd[1] = -1;
+}
+
+/* pump_once through the pipe. Returns 1 done, 0 aborted, -1 splice is not possible (use copies). */
+static int splice_once(relay_t *r, pair_t *p, int side) {
+  direction_t *d = &p->dir[side];
+  ssize_t got = splice(p->fd[side], NULL, r->pipe_fd[1], NULL, SCRATCH_BYTES, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (got < 0) {
+    if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) return 1;
+    if (errno == EINVAL || errno == ENOSYS) return -1;
+    abort_pair(r, p, side, "read", errno);
+    return 0;
+  }
+  if (got == 0) {
+    d->read_eof = true;
+    pass_fin(p, side);
+    return 1;
+  }
+  d->bytes += (uint64_t)got;
+  size_t off = 0;
+  while (off < (size_t)got) {
+    ssize_t n = splice(r->pipe_fd[0], NULL, p->fd[1 - side], NULL, (size_t)got - off, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      int error = errno;
+      if (!drain_pipe(r, NULL, (size_t)got - off)) give_up_splice(r);
+      abort_pair(r, p, 1 - side, "write", error);
+      return 0;
+    }
+    off += (size_t)n;
+  }
+  if (off < (size_t)got) {
+    /* The destination is full: what is left moves from the pipe into this direction's own
+     * buffer (the pipe is shared by every connection of the thread). */
+    size_t rest = (size_t)got - off;
+    char *copy = malloc(rest);
+    if (!copy || !drain_pipe(r, copy, rest)) {
+      free(copy);
+      if (!drain_pipe(r, NULL, rest)) give_up_splice(r);
+      abort_pair(r, p, side, "read", ENOMEM);
+      return 0;
+    }
+    d->pending = copy;
+    d->pending_off = 0;
+    d->pending_len = rest;
+  }
+  return 1;
+}
+
 /* Reads once from fd[side] and writes it on; false when the pair was aborted. */
 static bool pump_once(relay_t *r, pair_t *p, int side) {
   direction_t *d = &p->dir[side];
+  if (r->pipe_fd[0] >= 0) {
+    int done = splice_once(r, p, side);
+    if (done >= 0) return done == 1;
+    give_up_splice(r);
+  }
   ssize_t got = recv(p->fd[side], r->scratch, SCRATCH_BYTES, 0);
   if (got < 0) {
     if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) return true;
@@ -351,6 +428,12 @@ static void wake(relay_t *r) {
 static bool start_thread(relay_t *r) {
   if (r->started) return true;
   if (!r->scratch) r->scratch = malloc(SCRATCH_BYTES);
+  if (r->pipe_fd[0] < 0 && pipe2(r->pipe_fd, O_NONBLOCK | O_CLOEXEC) == 0) {
+    /* As large as one read, so one splice moves what one recv would (best effort). */
+    fcntl(r->pipe_fd[1], F_SETPIPE_SZ, SCRATCH_BYTES);
+  } else if (r->pipe_fd[0] < 0) {
+    r->pipe_fd[0] = r->pipe_fd[1] = -1;
+  }
   if (r->epfd < 0) r->epfd = epoll_create1(EPOLL_CLOEXEC);
   if (r->wakefd < 0) {
     r->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -568,6 +651,7 @@ static void relay_cleanup(napi_env env, void *data, void *hint) {
   if (r->epfd >= 0) close(r->epfd);
   if (r->wakefd >= 0) close(r->wakefd);
   free(r->scratch);
+  if (r->pipe_fd[0] >= 0) give_up_splice(r);
   free(r->finished);
   pthread_mutex_destroy(&r->mu);
   free(r);
@@ -577,6 +661,7 @@ bool fault_relay_register(napi_env env, napi_value exports) {
   relay_t *r = calloc(1, sizeof *r);
   if (!r) return false;
   r->epfd = r->wakefd = -1;
+  r->pipe_fd[0] = r->pipe_fd[1] = -1;
   pthread_mutex_init(&r->mu, NULL);
   if (napi_set_instance_data(env, r, relay_cleanup, NULL) != napi_ok) {
     free(r);
