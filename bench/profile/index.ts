@@ -5,8 +5,8 @@
 //   --tool cpu-prof       node --cpu-prof: one .cpuprofile per thread (main AND each shard's
 //                         worker thread, where the data plane runs), summarised as text here
 //                         (open the files in Chrome DevTools > Performance, or speedscope).
-//   --tool doctor|flame   clinic doctor / clinic flame, if the clinic package is installed
-//                         (npm install --no-save clinic, or CLINIC_BIN=<path>), run with
+//   --tool doctor|flame   clinic doctor / clinic flame (clinic is a devDependency; CLINIC_BIN=<path>
+//                         picks another binary), run with
 //                         NO_INSIGHT and NO_UPDATE_NOTIFIER so it sends nothing anywhere.
 //                         Doctor's event-loop delay and flame's stacks are of the MAIN thread
 //                         only, where fault's engine runs; the shards' data plane is in worker
@@ -50,9 +50,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const tools: Tool[] = requested === 'all' ? ['cpu-prof', ...(clinic ? (['doctor', 'flame'] as const) : [])] : [requested as Tool];
   if (!tools.every((tool) => ['cpu-prof', 'doctor', 'flame'].includes(tool))) throw new Error(`--tool: cpu-prof, doctor, flame or all, got ${requested}`);
   if (tools.some((tool) => tool !== 'cpu-prof') && !clinic) {
-    throw new Error('clinic is not installed: npm install --no-save clinic (or use --tool cpu-prof)');
+    throw new Error('clinic is not installed (it is a devDependency: run npm install), or use --tool cpu-prof');
   }
-  if (requested === 'all' && !clinic) progress('clinic not installed: only --cpu-prof (npm install --no-save clinic adds doctor and flame)');
+  if (requested === 'all' && !clinic) progress('clinic not installed (npm install --omit=dev?): only --cpu-prof');
   const setup: FaultSetup = {
     mode: values.mode === 'tcp' ? 'tcp' : 'http',
     workers: Number(values.workers ?? 1),
