@@ -1,9 +1,11 @@
 // Turns a target into a port that serves: the origin itself, the shared haproxy, or a fresh
-// fault process per measurement (so no state carries over from one measurement to the next).
+// fault (or node:http reference proxy) process per measurement (so no state carries over from
+// one measurement to the next, and both start equally cold before their warm-up).
 import type { ManagedChild } from './child-processes';
 import { type FaultSetup, faultRunArguments, startFault } from './fault-process';
 import type { Haproxy } from './haproxy';
 import { waitUntilServing } from './http-probe';
+import { startNodeHttpProxy } from './node-http-proxy-process';
 import type { Origin } from './origin';
 import { findFreePort } from './ports';
 import type { Target } from './targets';
@@ -38,9 +40,27 @@ export async function openEndpoint(target: Target, fixtures: Fixtures): Promise<
     case 'haproxy':
       if (fixtures.haproxy === undefined) throw new Error('haproxy target without a running haproxy');
       return { port: fixtures.haproxy.port, proxy: fixtures.haproxy.process, close: nothingToClose };
+    case 'node-http':
+      return openNodeHttpProxy(fixtures);
     case 'fault':
       return openFault(target.fault, fixtures);
   }
+}
+
+/** Measured like fault's HTTP forward rows: the same absolute-form requests, its own process. */
+async function openNodeHttpProxy(fixtures: Fixtures): Promise<Endpoint> {
+  const proxy = await startNodeHttpProxy();
+  const close = async (): Promise<string | undefined> => {
+    const status = await proxy.process.stop();
+    return status.code === 0 ? undefined : proxy.process.describeExit();
+  };
+  try {
+    await waitUntilServing({ port: proxy.port, forwardProxyTo: fixtures.origin.port });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { port: proxy.port, wrkScript: fixtures.forwardProxyScript, proxy: proxy.process, close };
 }
 
 async function openFault(setup: FaultSetup, fixtures: Fixtures): Promise<Endpoint> {

@@ -1,7 +1,7 @@
 // Folds the rounds of each target into one row: the median of every metric, ratios against
-// haproxy, and for the latency targets how far the measured latency is from the expected one.
+// haproxy (and, for fault's HTTP forward rows, against the node:http forward proxy), and for the latency targets how far the measured latency is from the expected one.
 import type { Measurement } from './measure';
-import { DIRECT_ID, HAPROXY_ID, injectedLatencyMs, type Target } from './targets';
+import { comparedWithNodeHttp, DIRECT_ID, HAPROXY_ID, injectedLatencyMs, NODE_HTTP_ID, type Target } from './targets';
 
 export interface TargetSummary {
   targetId: string;
@@ -15,26 +15,34 @@ export interface TargetSummary {
   proxyCpuMicrosPerRequest?: number;
   originCpuMicrosPerRequest: number;
   /** This target divided by haproxy: above 1 means more requests/s, or more CPU per request. */
-  vsHaproxy: { requestsPerSecond: number; proxyCpuPerRequest?: number };
+  vsHaproxy: Ratios;
+  /**
+   * Only on fault's full-load HTTP forward rows, when the node:http forward proxy was measured:
+   * this row divided by it, i.e. fault against the ceiling of the modules it is built on.
+   */
+  vsNodeHttp?: Ratios;
   injectedLatencyMs?: number;
   /** Measured latency minus (direct latency + injected delay): what the proxy adds on top. */
   latencyErrorMs?: { p50: number; p99: number };
   problems: string[];
 }
 
+export interface Ratios {
+  requestsPerSecond: number;
+  proxyCpuPerRequest?: number;
+}
+
 export function summarise(targets: readonly Target[], measurements: readonly Measurement[]): TargetSummary[] {
   const base = targets.map((target) => baseSummary(target, measurements.filter((m) => m.targetId === target.id)));
   const haproxy = base.find((row) => row.targetId === HAPROXY_ID);
   const direct = base.find((row) => row.targetId === DIRECT_ID);
+  const nodeHttp = base.find((row) => row.targetId === NODE_HTTP_ID);
   return base.map((row, index) => {
     const injected = injectedLatencyMs(targets[index]);
     return {
       ...row,
-      vsHaproxy: {
-        requestsPerSecond: ratio(row.requestsPerSecond, haproxy?.requestsPerSecond),
-        proxyCpuPerRequest:
-          row.proxyCpuMicrosPerRequest === undefined ? undefined : ratio(row.proxyCpuMicrosPerRequest, haproxy?.proxyCpuMicrosPerRequest),
-      },
+      vsHaproxy: ratios(row, haproxy),
+      vsNodeHttp: nodeHttp !== undefined && comparedWithNodeHttp(targets[index]) ? ratios(row, nodeHttp) : undefined,
       injectedLatencyMs: injected,
       latencyErrorMs:
         injected === undefined || direct === undefined
@@ -44,7 +52,15 @@ export function summarise(targets: readonly Target[], measurements: readonly Mea
   });
 }
 
-type BaseSummary = Omit<TargetSummary, 'vsHaproxy' | 'injectedLatencyMs' | 'latencyErrorMs'>;
+type BaseSummary = Omit<TargetSummary, 'vsHaproxy' | 'vsNodeHttp' | 'injectedLatencyMs' | 'latencyErrorMs'>;
+
+function ratios(row: BaseSummary, reference: BaseSummary | undefined): Ratios {
+  return {
+    requestsPerSecond: ratio(row.requestsPerSecond, reference?.requestsPerSecond),
+    proxyCpuPerRequest:
+      row.proxyCpuMicrosPerRequest === undefined ? undefined : ratio(row.proxyCpuMicrosPerRequest, reference?.proxyCpuMicrosPerRequest),
+  };
+}
 
 function baseSummary(target: Target, rounds: readonly Measurement[]): BaseSummary {
   const rps = rounds.map((m) => m.wrk.requestsPerSecond);

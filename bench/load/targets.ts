@@ -4,10 +4,13 @@ import type { FaultSetup } from './fault-process';
 export type Target =
   | { id: string; label: string; kind: 'direct' }
   | { id: string; label: string; kind: 'haproxy' }
+  /** The minimal node:http forward proxy (node-http-proxy.ts): node:http's own ceiling. */
+  | { id: string; label: string; kind: 'node-http' }
   | { id: string; label: string; kind: 'fault'; fault: FaultSetup };
 
 export const DIRECT_ID = 'direct';
 export const HAPROXY_ID = 'haproxy';
+export const NODE_HTTP_ID = 'node-http-forward';
 
 export function benchmarkTargets(latencyMs: number): Target[] {
   const fault = (mode: 'tcp' | 'http', workers: number, withLatency = false): Target => {
@@ -24,6 +27,7 @@ export function benchmarkTargets(latencyMs: number): Target[] {
   return [
     { id: DIRECT_ID, label: 'direct to origin', kind: 'direct' },
     { id: HAPROXY_ID, label: 'haproxy tcp, 1 thread', kind: 'haproxy' },
+    { id: NODE_HTTP_ID, label: 'node:http forward proxy, 1 thread', kind: 'node-http' },
     fault('tcp', 1),
     fault('tcp', 2),
     fault('http', 1),
@@ -31,6 +35,14 @@ export function benchmarkTargets(latencyMs: number): Target[] {
     fault('tcp', 2, true),
     fault('http', 2, true),
   ];
+}
+
+/**
+ * Whether a row is also compared with the node:http forward proxy: fault's HTTP forward proxy
+ * at full load (the delayed row is capped by its delay, so a ratio would say nothing).
+ */
+export function comparedWithNodeHttp(target: Target): boolean {
+  return target.kind === 'fault' && target.fault.mode === 'http' && target.fault.latencyMs === undefined && target.fault.faultFlags === undefined;
 }
 
 /** The delay a target injects, if any (then its latency is compared with direct + delay). */
