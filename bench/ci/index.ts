@@ -1,9 +1,9 @@
 // `npm run bench:ci`: the performance gate CI runs after the tests (about 2-3 minutes).
 //
 // 1. A short micro suite (ratios against in-process baselines).
-// 2. A short load comparison with the bench/load harness: direct, haproxy (tcp, 1 thread), fault
-//    TCP mapping 2w, fault HTTP forward 2w, and fault TCP mapping 2w with 100 ms per read/write,
-//    in interleaved rotated rounds.
+// 2. A short load comparison with the bench/load harness: direct, an origin that waits 100 ms
+//    itself (the timer floor), haproxy (tcp, 1 thread), fault TCP mapping 2w, fault HTTP forward
+//    2w, and fault TCP mapping 2w with 100 ms per read/write, in interleaved rotated rounds.
 // 3. Every check is a ratio against a baseline measured in the same run (or, for latency, the
 //    error over direct + injected delay), judged against bench/floors.json. A failing check is
 //    measured again once (fresh rounds of just the targets it needs) and only fails the gate if it
@@ -31,7 +31,7 @@ import { writeForwardProxyScript, wrkVersion } from '../load/wrk';
 import { type CheckResult, fmt, type FloorsFile, judge, parseFloors } from './judge';
 import { type MicroRatios, runCiMicro } from './micro';
 
-const LOAD_TARGET_IDS = ['direct', 'haproxy', 'fault-tcp-w2', 'fault-http-w2', 'fault-tcp-w2-latency'];
+const LOAD_TARGET_IDS = ['direct', 'timer-floor', 'haproxy', 'fault-tcp-w2', 'fault-http-w2', 'fault-tcp-w2-latency'];
 
 /** How each load check is computed from the summary rows, and which targets it needs. */
 const LOAD_CHECKS: Record<string, { targets: string[]; value: (rows: Map<string, TargetSummary>) => number }> = {
@@ -43,9 +43,11 @@ const LOAD_CHECKS: Record<string, { targets: string[]; value: (rows: Map<string,
     targets: ['direct', 'fault-tcp-w2-latency'],
     value: (r) => r.get('fault-tcp-w2-latency')!.latencyErrorMs?.p50 ?? Number.NaN,
   },
-  'latency-100ms-p99-error-ms': {
-    targets: ['direct', 'fault-tcp-w2-latency'],
-    value: (r) => r.get('fault-tcp-w2-latency')!.latencyErrorMs?.p99 ?? Number.NaN,
+  // The p99 tail of a 100 ms timer on a shared 2-core VM is several ms with no proxy at all:
+  // judged against an origin that waits 100 ms itself, measured side by side.
+  'latency-100ms-p99-over-timer-floor-ms': {
+    targets: ['timer-floor', 'fault-tcp-w2-latency'],
+    value: (r) => r.get('fault-tcp-w2-latency')!.overTimerFloorMs?.p99 ?? Number.NaN,
   },
 };
 

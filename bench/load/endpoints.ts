@@ -6,7 +6,7 @@ import { type FaultSetup, faultRunArguments, startFault } from './fault-process'
 import type { Haproxy } from './haproxy';
 import { waitUntilServing } from './http-probe';
 import { startNodeHttpProxy } from './node-http-proxy-process';
-import type { Origin } from './origin';
+import { type Origin, startOrigin } from './origin';
 import { findFreePort } from './ports';
 import type { Target } from './targets';
 
@@ -37,6 +37,8 @@ export async function openEndpoint(target: Target, fixtures: Fixtures): Promise<
   switch (target.kind) {
     case 'direct':
       return { port: fixtures.origin.port, close: nothingToClose };
+    case 'timer-floor':
+      return openDelayedOrigin(target.delayMs);
     case 'haproxy':
       if (fixtures.haproxy === undefined) throw new Error('haproxy target without a running haproxy');
       return { port: fixtures.haproxy.port, proxy: fixtures.haproxy.process, close: nothingToClose };
@@ -45,6 +47,22 @@ export async function openEndpoint(target: Target, fixtures: Fixtures): Promise<
     case 'fault':
       return openFault(target.fault, fixtures);
   }
+}
+
+/** A fresh origin that answers after `delayMs` (its CPU is not a proxy's: none is reported). */
+async function openDelayedOrigin(delayMs: number): Promise<Endpoint> {
+  const origin = await startOrigin(delayMs);
+  const close = async (): Promise<string | undefined> => {
+    const status = await origin.process.stop();
+    return status.code === 0 ? undefined : origin.process.describeExit();
+  };
+  try {
+    await waitUntilServing({ port: origin.port });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { port: origin.port, close };
 }
 
 /** Measured like fault's HTTP forward rows: the same absolute-form requests, its own process. */

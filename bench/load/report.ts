@@ -2,7 +2,7 @@
 import { fixed, percent, signed, times } from './number-format';
 import type { LoadBenchOptions } from './options';
 import type { TargetSummary } from './summary';
-import { NODE_HTTP_ID } from './targets';
+import { NODE_HTTP_ID, TIMER_FLOOR_ID } from './targets';
 import { formatTable } from './text-table';
 
 export function formatReport(rows: readonly TargetSummary[], options: LoadBenchOptions, cpuTickMicros: number): string {
@@ -39,14 +39,21 @@ export function formatReport(rows: readonly TargetSummary[], options: LoadBenchO
         );
   const latencyRows = rows.filter((row) => row.latencyErrorMs !== undefined);
   const latency = formatTable(
-    ['target', 'p50 ms', 'p99 ms', 'p50 error ms', 'p99 error ms'],
-    latencyRows.map((row) => [
-      row.label,
-      fixed(row.latencyP50Ms, 2),
-      fixed(row.latencyP99Ms, 2),
-      signed(row.latencyErrorMs?.p50),
-      signed(row.latencyErrorMs?.p99),
-    ]),
+    ['target', 'p50 ms', 'p99 ms', 'p50 error ms', 'p99 error ms', 'p50 over floor', 'p99 over floor'],
+    [
+      ...rows
+        .filter((row) => row.targetId === TIMER_FLOOR_ID)
+        .map((row) => [row.label, fixed(row.latencyP50Ms, 2), fixed(row.latencyP99Ms, 2), '', '', '', '']),
+      ...latencyRows.map((row) => [
+        row.label,
+        fixed(row.latencyP50Ms, 2),
+        fixed(row.latencyP99Ms, 2),
+        signed(row.latencyErrorMs?.p50),
+        signed(row.latencyErrorMs?.p99),
+        signed(row.overTimerFloorMs?.p50),
+        signed(row.overTimerFloorMs?.p99),
+      ]),
+    ],
   );
   const problems = rows.flatMap((row) => row.problems.map((problem) => `  ${row.label}, ${problem}`));
   return [
@@ -70,7 +77,9 @@ export function formatReport(rows: readonly TargetSummary[], options: LoadBenchO
         ]),
     '',
     `Injected latency: error = measured - (direct + ${options.latencyMs} ms)` +
-      ` (the TCP mapping uses --latency-per-read-write so every response is delayed)`,
+      ` (the TCP mapping uses --latency-per-read-write so every response is delayed);`,
+    `over floor = measured - the origin that waits ${options.latencyMs} ms itself with setTimeout (the timer floor:`,
+    `what a Node timer costs on this machine, wrk and scheduling included, without any proxy).`,
     '',
     latency,
     ...(problems.length > 0 ? ['', 'Problems seen:', ...problems] : []),

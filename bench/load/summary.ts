@@ -1,7 +1,7 @@
 // Folds the rounds of each target into one row: the median of every metric, ratios against
 // haproxy (and, for fault's HTTP forward rows, against the node:http forward proxy), and for the latency targets how far the measured latency is from the expected one.
 import type { Measurement } from './measure';
-import { comparedWithNodeHttp, DIRECT_ID, HAPROXY_ID, injectedLatencyMs, NODE_HTTP_ID, type Target } from './targets';
+import { comparedWithNodeHttp, DIRECT_ID, HAPROXY_ID, injectedLatencyMs, NODE_HTTP_ID, type Target, TIMER_FLOOR_ID } from './targets';
 
 export interface TargetSummary {
   targetId: string;
@@ -24,6 +24,11 @@ export interface TargetSummary {
   injectedLatencyMs?: number;
   /** Measured latency minus (direct latency + injected delay): what the proxy adds on top. */
   latencyErrorMs?: { p50: number; p99: number };
+  /**
+   * Measured latency minus the timer-floor row's (an origin that waits the same delay itself):
+   * what the proxy adds beyond what a Node timer costs on this machine.
+   */
+  overTimerFloorMs?: { p50: number; p99: number };
   problems: string[];
 }
 
@@ -36,6 +41,7 @@ export function summarise(targets: readonly Target[], measurements: readonly Mea
   const base = targets.map((target) => baseSummary(target, measurements.filter((m) => m.targetId === target.id)));
   const haproxy = base.find((row) => row.targetId === HAPROXY_ID);
   const direct = base.find((row) => row.targetId === DIRECT_ID);
+  const timerFloor = base.find((row) => row.targetId === TIMER_FLOOR_ID);
   const nodeHttp = base.find((row) => row.targetId === NODE_HTTP_ID);
   return base.map((row, index) => {
     const injected = injectedLatencyMs(targets[index]);
@@ -48,11 +54,15 @@ export function summarise(targets: readonly Target[], measurements: readonly Mea
         injected === undefined || direct === undefined
           ? undefined
           : { p50: latencyError(row.latencyP50Ms, direct.latencyP50Ms, injected), p99: latencyError(row.latencyP99Ms, direct.latencyP99Ms, injected) },
+      overTimerFloorMs:
+        injected === undefined || timerFloor === undefined
+          ? undefined
+          : { p50: latencyError(row.latencyP50Ms, timerFloor.latencyP50Ms, 0), p99: latencyError(row.latencyP99Ms, timerFloor.latencyP99Ms, 0) },
     };
   });
 }
 
-type BaseSummary = Omit<TargetSummary, 'vsHaproxy' | 'vsNodeHttp' | 'injectedLatencyMs' | 'latencyErrorMs'>;
+type BaseSummary = Omit<TargetSummary, 'vsHaproxy' | 'vsNodeHttp' | 'injectedLatencyMs' | 'latencyErrorMs' | 'overTimerFloorMs'>;
 
 function ratios(row: BaseSummary, reference: BaseSummary | undefined): Ratios {
   return {

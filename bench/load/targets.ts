@@ -3,12 +3,15 @@ import type { FaultSetup } from './fault-process';
 
 export type Target =
   | { id: string; label: string; kind: 'direct' }
+  /** An origin that waits the injected delay itself with setTimeout: the machine's timer floor. */
+  | { id: string; label: string; kind: 'timer-floor'; delayMs: number }
   | { id: string; label: string; kind: 'haproxy' }
   /** The minimal node:http forward proxy (node-http-proxy.ts): node:http's own ceiling. */
   | { id: string; label: string; kind: 'node-http' }
   | { id: string; label: string; kind: 'fault'; fault: FaultSetup };
 
 export const DIRECT_ID = 'direct';
+export const TIMER_FLOOR_ID = 'timer-floor';
 export const HAPROXY_ID = 'haproxy';
 export const NODE_HTTP_ID = 'node-http-forward';
 
@@ -26,6 +29,7 @@ export function benchmarkTargets(latencyMs: number): Target[] {
   };
   return [
     { id: DIRECT_ID, label: 'direct to origin', kind: 'direct' },
+    { id: TIMER_FLOOR_ID, label: `direct to an origin that waits ${latencyMs} ms`, kind: 'timer-floor', delayMs: latencyMs },
     { id: HAPROXY_ID, label: 'haproxy tcp, 1 thread', kind: 'haproxy' },
     { id: NODE_HTTP_ID, label: 'node:http forward proxy, 1 thread', kind: 'node-http' },
     fault('tcp', 1),
