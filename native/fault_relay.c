@@ -33,6 +33,8 @@
 
 /* One read moves at most this much; shared by all connections of a relay thread. */
 #define SCRATCH_BYTES (256 * 1024)
+/* What one splice may move: the pipe's size (asked for; the kernel may grant less). */
+#define PIPE_BYTES (1024 * 1024)
 #define MAX_EVENTS 256
 
 typedef struct pair pair_t;
@@ -251,7 +253,7 @@ static void give_up_splice(relay_t *r) {
 /* pump_once through the pipe. Returns 1 done, 0 aborted, -1 splice is not possible (use copies). */
 static int splice_once(relay_t *r, pair_t *p, int side) {
   direction_t *d = &p->dir[side];
-  ssize_t got = splice(p->fd[side], NULL, r->pipe_fd[1], NULL, SCRATCH_BYTES, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  ssize_t got = splice(p->fd[side], NULL, r->pipe_fd[1], NULL, PIPE_BYTES, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
   if (got < 0) {
     if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) return 1;
     if (errno == EINVAL || errno == ENOSYS) return -1;
@@ -429,8 +431,8 @@ static bool start_thread(relay_t *r) {
   if (r->started) return true;
   if (!r->scratch) r->scratch = malloc(SCRATCH_BYTES);
   if (r->pipe_fd[0] < 0 && pipe2(r->pipe_fd, O_NONBLOCK | O_CLOEXEC) == 0) {
-    /* As large as one read, so one splice moves what one recv would (best effort). */
-    fcntl(r->pipe_fd[1], F_SETPIPE_SZ, SCRATCH_BYTES);
+    /* Larger than the default 64 KiB: fewer splices per MB (best effort; pipe-max-size caps it). */
+    if (fcntl(r->pipe_fd[1], F_SETPIPE_SZ, PIPE_BYTES) < 0) fcntl(r->pipe_fd[1], F_SETPIPE_SZ, SCRATCH_BYTES);
   } else if (r->pipe_fd[0] < 0) {
     r->pipe_fd[0] = r->pipe_fd[1] = -1;
   }

@@ -1,7 +1,9 @@
 // `npm run bench:bulk-scale`: the two measurements wrk cannot make.
-//  bulk:  1 GB (--bytes) streamed over one loopback connection by a node client to a node sink,
-//         direct, through haproxy (tcp, 1 thread) and through a fault TCP mapping with no fault
-//         (1 worker), in interleaved rounds: GB/s and proxy CPU per GB, as ratios.
+//  bulk:  1 GB (--bytes) streamed over one loopback connection, direct, through haproxy (tcp,
+//         1 thread) and through a fault TCP mapping with no fault (1 worker), in interleaved
+//         rounds: GB/s and proxy CPU per GB, as ratios. The endpoints are iperf3 when it is
+//         installed (a C client and server: a node pair tops out near the rates measured), else
+//         a node client and sink (bulk-peer.ts).
 //  scale: --connections (default 9500) concurrent connections held through a fault TCP mapping
 //         (2 workers) with 100 ms latency per read/write active: fault's RSS before and after
 //         (from /proc), RSS per connection, errors. fault needs 2 fds per relayed connection, so
@@ -31,6 +33,31 @@ async function startPeer(mode: string): Promise<{ child: ManagedChild; port: num
   return { child, port: Number(match[1]) };
 }
 
+function haveIperf3(): boolean {
+  try {
+    execFileSync('iperf3', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** iperf3 sends `bytes` to the server behind `port`; the receiver's rate is the one that counts. */
+async function runIperf3(port: number, bytes: number): Promise<{ ms: number; ok: boolean }> {
+  const child = startChild('iperf3 client', 'iperf3', ['-c', '127.0.0.1', '-p', String(port), '-n', String(bytes), '-J']);
+  await child.exited;
+  try {
+    const report = JSON.parse(child.stdout()) as { end?: { sum_received?: { bytes: number; seconds: number } }; error?: string };
+    const received = report.end?.sum_received;
+    if (!received || report.error) return { ms: Number.NaN, ok: false };
+    // The receiver's count stops when the sender is done: what is still in flight inside a proxy
+    // is not in it, so the rate is the receiver's bytes over its time, scaled to `bytes`.
+    return { ms: ((received.seconds * 1000) / received.bytes) * bytes, ok: received.bytes >= bytes * 0.95 };
+  } catch {
+    return { ms: Number.NaN, ok: false };
+  }
+}
+
 async function runSource(port: number, bytes: number): Promise<{ ms: number; ok: boolean }> {
   const child = startChild('bulk-peer source', process.execPath, [PEER, 'source', String(port), String(bytes)]);
   await child.exited;
@@ -42,17 +69,35 @@ async function runSource(port: number, bytes: number): Promise<{ ms: number; ok:
   }
 }
 
+/** An iperf3 server on a free port (it serves one test after another). */
+async function startIperf3Server(): Promise<{ child: ManagedChild; port: number }> {
+  const port = await findFreePort();
+  const child = startChild('iperf3 server', 'iperf3', ['-s', '-p', String(port), '-B', '127.0.0.1', '--forceflush']);
+  await child.waitForStdout(/Server listening/, 10_000);
+  return { child, port };
+}
+
 function rssKiB(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) : Number.NaN;
 }
 
-/** Raises this process's soft open-files limit to its hard limit (children inherit it). */
+/**
+ * Raises this process's soft open-files limit to its hard limit, and as root the hard limit to
+ * at least 65536 too (children inherit it).
+ */
 function raiseOpenFilesLimit(): { soft: number; hard: number } {
   // Node has no setrlimit; prlimit(1) on our own pid does it.
   try {
-    const hard = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim());
-    execFileSync('prlimit', [`--pid=${process.pid}`, `--nofile=${hard}:${hard}`]);
+    let hard = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim());
+    if (process.getuid?.() === 0 && hard < 65536) hard = 65536;
+    try {
+      execFileSync('prlimit', [`--pid=${process.pid}`, `--nofile=${hard}:${hard}`], { stdio: 'ignore' });
+    } catch {
+      // No CAP_SYS_RESOURCE (a sandbox): the hard limit stays, the soft one goes up to it.
+      hard = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim());
+      execFileSync('prlimit', [`--pid=${process.pid}`, `--nofile=${hard}:${hard}`]);
+    }
   } catch {
     // Not fatal: the scale run reports errors if it runs out of descriptors.
   }
@@ -62,7 +107,9 @@ function raiseOpenFilesLimit(): { soft: number; hard: number } {
 }
 
 async function bulk(bytes: number, rounds: number, tempDir: string): Promise<Record<string, unknown>> {
-  const sinkPeer = await startPeer('sink');
+  const iperf3 = haveIperf3();
+  const sinkPeer = iperf3 ? await startIperf3Server() : await startPeer('sink');
+  const send = iperf3 ? runIperf3 : runSource;
   const haproxyPort = await findFreePort();
   const haproxy = await startHaproxy(tempDir, haproxyPort, sinkPeer.port);
   type Row = { id: string; gbps: number[]; cpuMsPerGb: number[]; failures: number };
@@ -80,10 +127,10 @@ async function bulk(bytes: number, rounds: number, tempDir: string): Promise<Rec
         port = await findFreePort();
         fault = await startFault({ mode: 'tcp', workers: 1 }, port, sinkPeer.port);
         proxy = fault;
-        await runSource(port, 64 * 1024 * 1024); // warm-up
+        await send(port, 64 * 1024 * 1024); // warm-up
       }
       const cpuBefore = proxy ? processCpuMicros(proxy.pid) : 0;
-      const result = await runSource(port, bytes);
+      const result = await send(port, bytes);
       const cpu = proxy ? processCpuMicros(proxy.pid) - cpuBefore : Number.NaN;
       if (fault) await fault.stop();
       if (!result.ok) row.failures++;
@@ -95,7 +142,7 @@ async function bulk(bytes: number, rounds: number, tempDir: string): Promise<Rec
   }
   const summary = rows.map((row) => ({ id: row.id, gbps: median(row.gbps), cpuMsPerGb: row.cpuMsPerGb.length ? median(row.cpuMsPerGb) : Number.NaN, failures: row.failures }));
   const of = (id: string) => summary.find((row) => row.id === id)!;
-  process.stdout.write('\nbulk: 1 connection, node client -> node sink over loopback (median of rounds)\n');
+  process.stdout.write(`\nbulk: 1 connection, ${iperf3 ? 'iperf3 client -> iperf3 server' : 'node client -> node sink'} over loopback (median of rounds)\n`);
   for (const row of summary) {
     process.stdout.write(
       `  ${row.id.padEnd(13)} ${row.gbps.toFixed(2).padStart(6)} GB/s  vs haproxy ${(row.gbps / of('haproxy').gbps).toFixed(2)}  vs direct ${(row.gbps / of('direct').gbps).toFixed(2)}` +
@@ -104,7 +151,7 @@ async function bulk(bytes: number, rounds: number, tempDir: string): Promise<Rec
   }
   await haproxy.process.stop();
   await sinkPeer.child.stop();
-  return { bytes, rounds, rows, summary };
+  return { bytes, rounds, endpoints: iperf3 ? 'iperf3' : 'node', rows, summary };
 }
 
 async function scale(connections: number): Promise<Record<string, unknown>> {
