@@ -7,7 +7,7 @@
 // both sides. No faults, no stats, no logging. Prints {"port":N} once listening; exits on
 // SIGTERM or SIGINT.
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveChild } from './serve-child';
 import { downstreamResponseHeaders, parseAbsoluteHttpUrl, upstreamRequestHeaders } from './forward-headers';
 
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -55,15 +55,4 @@ function forward(clientRequest: IncomingMessage, clientResponse: ServerResponse)
   clientRequest.pipe(upstream);
 }
 
-const server = createServer(forward);
-// Like the origin: idle keep-alive connections (wrk's, between warm-up and measurement) stay open.
-server.keepAliveTimeout = 120_000;
-server.headersTimeout = 125_000;
-
-const port = Number(process.argv[2] ?? 0);
-server.listen({ host: '127.0.0.1', port }, () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-});
-const exit = (): void => process.exit(0);
-process.on('SIGTERM', exit);
-process.on('SIGINT', exit);
+serveChild(createServer(forward));

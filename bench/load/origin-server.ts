@@ -5,7 +5,7 @@
 // With delayMs it answers that long after each request with a plain setTimeout: the timer floor
 // (what a Node timer costs on this machine) that injected latency is compared with.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveChild } from './serve-child';
 
 const BODY = Buffer.from('ok '.repeat(33) + '\n');
 
@@ -23,15 +23,4 @@ const server = createServer((request, response) => {
   if (delayMs > 0) setTimeout(answer, delayMs);
   else answer();
 });
-// Idle keep-alive connections (a proxy's pool between warm-up and measurement) must not be
-// closed under a proxy's feet, which would show up as errors that are not the proxy's fault.
-server.keepAliveTimeout = 120_000;
-server.headersTimeout = 125_000;
-
-const port = Number(process.argv[2] ?? 0);
-server.listen({ host: '127.0.0.1', port }, () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-});
-const exit = (): void => process.exit(0);
-process.on('SIGTERM', exit);
-process.on('SIGINT', exit);
+serveChild(server);
