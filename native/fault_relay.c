@@ -63,7 +63,7 @@ struct pair {
   bool done;
   double id;
   double started_ms;
-  const char *error_op; /* "read" or "write" when a socket error ended it */
+  const char *error_op; /* "read", "write" or "socket" (EPOLLERR) when a socket error ended it */
   int error;
   pair_t *prev, *next; /* live pairs (thread-owned list), or the incoming/finished queues */
 };
@@ -343,7 +343,7 @@ static void on_event(relay_t *r, endpoint_t *ep, uint32_t events) {
     int error = 0;
     socklen_t len = sizeof error;
     getsockopt(p->fd[side], SOL_SOCKET, SO_ERROR, &error, &len);
-    abort_pair(r, p, side, "read", error ? error : ECONNRESET);
+    abort_pair(r, p, side, "socket", error ? error : ECONNRESET);
     return;
   }
   /* fd[side] writable: bytes from the other side were waiting for it. */
@@ -479,7 +479,10 @@ static bool copy_buffer(napi_env env, napi_value value, direction_t *d) {
   void *data;
   size_t len;
   if (napi_get_buffer_info(env, value, &data, &len) != napi_ok) return false;
-  return len == 0 || keep_pending(d, data, len);
+  if (len == 0) return true;
+  /* Node read these from the source socket: they count as relayed like any other. */
+  d->bytes += len;
+  return keep_pending(d, data, len);
 }
 
 /* relayAdd(id, clientFd, upstreamFd, clientBytes?, upstreamBytes?) -> boolean.

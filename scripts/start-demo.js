@@ -33,11 +33,16 @@ const stopAll = () => {
 };
 process.on('SIGINT', stopAll);
 process.on('SIGTERM', stopAll);
+let demoFailed = false;
 demo.on('exit', (code) => {
-  if (!exiting && code !== 0) process.stderr.write(`demo app exited with ${code}\n`);
+  if (!exiting && code !== 0) {
+    demoFailed = true;
+    process.stderr.write(`demo app exited with ${code}\n`);
+  }
   stopAll();
 });
 proxy.on('exit', (code) => {
   stopAll();
-  process.exitCode = code ?? 0;
+  // The demo not starting (a busy port 7070) is a failure even though fault stopped cleanly.
+  process.exitCode = code || (demoFailed ? 1 : 0);
 });

@@ -3,7 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildRunConfig } from '../src/cli/run-command';
 import { demoConfigFrom } from '../src/cli/demo-command';
@@ -472,10 +474,21 @@ describe('fault binary', () => {
     ['bad demo port', ['demo', 'run', '127.0.0.1', '99999'], {}, 'PORT'],
     ['bad demo env port', ['demo', 'run'], { FAULT_DEMO_PORT: 'http' }, 'FAULT_DEMO_PORT'],
     ['report in a missing directory', ['run', '--report', '/nonexistent-dir-of-fault/r.json'], {}, '--report'],
+    ['report under a regular file', ['run', '--report', `${BIN}/r.json`], {}, 'is not a writable directory'],
   ];
   for (const [name, args, env, mentions] of failures) {
     it(`exits 2 naming the culprit: ${name}`, () => assertUsageFailure(args, mentions, env));
   }
+
+  it('exits 2 at once for a --report path that is a directory', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'fault-cli-')), 'report.json');
+    mkdirSync(dir);
+    try {
+      assertUsageFailure(['run', '--report', dir], 'is a directory');
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
 
   it('warns about fault parameters given without their --with-... flag', () => {
     const { status, stderr } = fault(['run', '--proxy-address', '127.0.0.1:0', '--duration', '200ms', '--no-ui',

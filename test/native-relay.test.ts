@@ -164,6 +164,39 @@ describe('native relay', { skip }, () => {
     }
   });
 
+  it('counts the bytes that came in the same write as the CONNECT head', async () => {
+    const report = join(dir, 'connect-early.json');
+    const fault = await startFault(['--proxy-address', '127.0.0.1:0', '--workers', '1', '--report', report]);
+    const early = randomBytes(50_000);
+    const later = randomBytes(1_000);
+    try {
+      const back = await new Promise<Buffer>((resolve, reject) => {
+        const socket = net.connect({ port: fault.proxyPort!, host: '127.0.0.1', allowHalfOpen: true });
+        let pending = Buffer.alloc(0);
+        let open = false;
+        const chunks: Buffer[] = [];
+        socket.on('connect', () => socket.write(Buffer.concat([Buffer.from(`CONNECT 127.0.0.1:${echoPort} HTTP/1.1\r\nHost: x\r\n\r\n`), early])));
+        socket.on('data', (d: Buffer) => {
+          if (open) return chunks.push(d);
+          pending = Buffer.concat([pending, d]);
+          const end = pending.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          open = true;
+          chunks.push(pending.subarray(end + 4));
+          socket.end(later);
+        });
+        socket.on('end', () => resolve(Buffer.concat(chunks)));
+        socket.on('error', reject);
+      });
+      assert.equal(sha(back), sha(Buffer.concat([early, later])));
+    } finally {
+      assert.equal((await fault.stop()).code, 0);
+    }
+    const doc = JSON.parse(await readFile(report, 'utf8'));
+    assert.equal(doc.totals.bytesToUpstream, early.length + later.length);
+    assert.equal(doc.totals.bytesToClient, early.length + later.length);
+  });
+
   it('relays a reset from the upstream to the client, and from the client to the upstream', async () => {
     let upstreamSaw: string | undefined;
     const resetter = net.createServer((socket) => {

@@ -3,7 +3,9 @@
 // counts, and bad Host headers.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -159,5 +161,47 @@ describe('configuration that would loop', () => {
     const result = spawnSync(process.execPath, [FAULT_BIN, 'run', '--disable-http-proxy', '--proxy', '6390=127.0.0.1:6390'], { encoding: 'utf8' });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /own listen address/);
+  });
+
+  it('mappings that lead back into each other are refused at start; a chain that ends is fine', () => {
+    const circle = spawnSync(process.execPath, [FAULT_BIN, 'run', '--disable-http-proxy', '--proxy', '6391=127.0.0.1:6392', '--proxy', '6392=127.0.0.1:6391'], {
+      encoding: 'utf8',
+    });
+    assert.equal(circle.status, 2);
+    assert.match(circle.stderr, /lead back into each other/);
+    const chain = spawnSync(
+      process.execPath,
+      [FAULT_BIN, 'run', '--no-ui', '--duration', '200ms', '--disable-http-proxy', '--proxy', '127.0.0.1:0=127.0.0.1:6394', '--proxy', '127.0.0.1:6394=127.0.0.1:6395'],
+      { encoding: 'utf8', timeout: 15_000 },
+    );
+    assert.equal(chain.status, 0, chain.stderr);
+  });
+});
+
+describe('an HTTP exchange still open when the drain time runs out', () => {
+  it('is recorded as cut at stop, not as an upstream failure with an invented 502', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fault-cut-'));
+    const report = join(dir, 'cut.json');
+    const slow = await startHttpOrigin((_req, res) => {
+      setTimeout(() => res.end('late'), 10_000).unref();
+    });
+    const fault = await startFault(['--proxy-address', '127.0.0.1:0', '--workers', '1', '--upstream', '*', '--drain-timeout', '300ms', '--report', report]);
+    try {
+      // The client sees its connection closed (or reset), never an answer.
+      const outcome = rawExchange(fault.proxyPort!, `GET http://127.0.0.1:${slow.port}/ HTTP/1.1\r\nHost: 127.0.0.1:${slow.port}\r\n\r\n`).catch(() => '');
+      await new Promise((r) => setTimeout(r, 300));
+      const { code } = await fault.stop();
+      assert.equal(code, 0);
+      const got = await outcome;
+      assert.equal(got, '');
+      const doc = JSON.parse(readFileSync(report, 'utf8'));
+      assert.deepEqual(doc.exchanges.errorMessages, [{ message: 'cut at stop: the drain time ran out', count: 1 }]);
+      assert.deepEqual(doc.exchanges.statusCodes, [{ status: 0, count: 1 }]);
+      assert.equal(doc.totals.connectionsCutAtStop, 1);
+    } finally {
+      await fault.stop();
+      await slow.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

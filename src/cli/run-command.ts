@@ -260,11 +260,18 @@ function parseReportPath(text: string): string {
     throw new InvalidValueError(`Report '${text}' must end in .json, .md or .html (the format follows the extension).`);
   }
   // Found out now, not after a long run whose report then has nowhere to go.
-  const dir = path.dirname(path.resolve(text));
+  const file = path.resolve(text);
+  const dir = path.dirname(file);
+  let dirOk = false;
   try {
     fs.accessSync(dir, fs.constants.W_OK);
+    dirOk = fs.statSync(dir).isDirectory();
   } catch {
-    throw new InvalidValueError(`Report '${text}': the directory ${dir} does not exist or is not writable.`);
+    dirOk = false;
+  }
+  if (!dirOk) throw new InvalidValueError(`Report '${text}': ${dir} is not a writable directory.`);
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InvalidValueError(`Report '${text}' is a directory; give a file name.`);
   }
   return text;
 }
@@ -287,9 +294,15 @@ function checkListeners(config: RunConfig): void {
     throw new UsageError('--disable-http-proxy: nothing left to run; add at least one --proxy mapping.');
   }
   for (const mapping of config.mappings) {
-    if (pointsAtItself(mapping)) {
+    if (reaches(mapping, mapping)) {
       throw new UsageError(`--proxy ${mapping.source}: the remote is the mapping's own listen address; every connection would loop back into it.`);
     }
+  }
+  const cycle = mappingCycle(config.mappings);
+  if (cycle) {
+    throw new UsageError(
+      `--proxy ${cycle.map((m) => m.source).join(' -> ')}: these mappings lead back into each other; every connection would loop until descriptors run out.`,
+    );
   }
   const listeners: NamedListener[] = config.mappings.map((mapping) => ({
     name: `--proxy ${mapping.source}`,
@@ -306,10 +319,27 @@ function checkListeners(config: RunConfig): void {
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '0.0.0.0', '::']);
 
 /** A mapping whose remote is its own listener (same port, same or a loopback/wildcard host). */
-function pointsAtItself(mapping: RunConfig['mappings'][number]): boolean {
-  const { listen, remote } = mapping;
+type Mapping = RunConfig['mappings'][number];
+
+/** Whether `from`'s remote is `to`'s listen address (a connection to one lands on the other). */
+function reaches(from: Mapping, to: Mapping): boolean {
+  const { listen } = to;
+  const { remote } = from;
   if (listen.port === 0 || listen.port !== remote.port) return false;
   return listen.host === remote.host || (LOOPBACK_NAMES.has(listen.host) && LOOPBACK_NAMES.has(remote.host));
+}
+
+/** Mappings that chain into each other in a circle (A -> B -> A), if any; chains that end are fine. */
+function mappingCycle(mappings: readonly Mapping[]): Mapping[] | undefined {
+  for (const start of mappings) {
+    const path: Mapping[] = [start];
+    for (let next = mappings.find((m) => reaches(start, m)); next !== undefined; next = mappings.find((m) => reaches(next!, m))) {
+      if (next === start) return [...path, start];
+      if (path.includes(next)) break; // a circle that does not pass through start: found from its own members
+      path.push(next);
+    }
+  }
+  return undefined;
 }
 
 function capitalise(word: string): string {

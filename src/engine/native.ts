@@ -69,8 +69,8 @@ export interface NativeRelayFinished {
   bytesToClient: number;
   /** Time from relayAdd to the close. */
   elapsedMs: number;
-  /** Set when a socket error ended the connection ('read' or 'write', and the errno name). */
-  errorOp?: 'read' | 'write';
+  /** Set when a socket error ended the connection ('read', 'write', or 'socket' for an error the kernel reported on the socket; and the errno name). */
+  errorOp?: 'read' | 'write' | 'socket';
   errorCode?: string;
 }
 

@@ -21,6 +21,9 @@ export interface UpstreamAgents {
   https: https.Agent;
 }
 
+/** Why an exchange still open when the drain time ran out ended. */
+const CUT_AT_STOP = 'cut at stop: the drain time ran out';
+
 export function createUpstreamAgents(): UpstreamAgents {
   const options = { keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' as const };
   return { http: new http.Agent(options), https: new https.Agent(options) };
@@ -164,9 +167,11 @@ export function forwardExchange(
       socket.once(target.https ? 'secureConnect' : 'connect', () => clearTimeout(timer));
       socket.once('close', () => clearTimeout(timer));
     });
-    request.on('error', (error: NodeJS.ErrnoException) => {
+    request.on('error', (failure: NodeJS.ErrnoException) => {
       if (finished) return;
-      fail(upstreamFailure(error, `upstream ${target.authority}`));
+      // Our own stop cut it: not the upstream's failure, and there is no one left to answer.
+      if (context.cutting) error ??= CUT_AT_STOP;
+      else fail(upstreamFailure(failure, `upstream ${target.authority}`));
     });
     if (options.expectsContinue) {
       let continued = false;
@@ -208,7 +213,7 @@ export function forwardExchange(
       pump.end();
     });
     const cutShort = () => {
-      error ??= `upstream ${target.authority} closed the response early`;
+      error ??= context.cutting ? CUT_AT_STOP : `upstream ${target.authority} closed the response early`;
       res.destroy();
     };
     upstreamRes.on('error', cutShort);
@@ -234,7 +239,7 @@ export function forwardExchange(
   res.on('close', () => {
     // The client went away before the response was complete: abort the upstream request too.
     if (!res.writableFinished) {
-      error ??= 'the client closed the connection before the response was complete';
+      error ??= context.cutting ? CUT_AT_STOP : 'the client closed the connection before the response was complete';
       upstreamReq?.destroy();
     }
     finish();

@@ -105,6 +105,8 @@ export class ShardContext {
 
   /** Exchanges begun and not yet ended: stop waits for the cut ones to be recorded. */
   openExchanges = 0;
+  /** Set when the drain time is over and open connections are being cut. */
+  cutting = false;
 
   beginExchange(): ExchangeStart {
     this.stats.counters.exchanges++;

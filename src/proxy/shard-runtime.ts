@@ -145,6 +145,7 @@ export async function runShard(task: ShardTask): Promise<ShardResult> {
     context.fastPath?.collect();
   }
   const cutConnections = context.openSockets.size + nativeOpen();
+  context.cutting = true;
   for (const socket of context.openSockets) socket.destroy();
   await context.fastPath?.closeAll();
   // Let the cut exchanges end (a relay ends once both of its sockets have closed, a few loop
