@@ -108,62 +108,87 @@ interface Attached {
  * flow run in order: faults on the side where the bytes enter first, then as configured.
  */
 export function attachFaults(faults: readonly ActiveFault[], shared: StageContext): AttachedFaults {
-  const tally = { kinds: [] as string[], injectedMs: 0 };
-  const context: StageContext = {
-    ...shared,
-    applied(kind, injectedMs) {
-      shared.applied(kind, injectedMs);
-      if (!tally.kinds.includes(kind)) tally.kinds.push(kind);
-      tally.injectedMs += injectedMs;
-    },
-  };
-  const attached: Attached[] = [];
-  const ranked: Record<Flow, Array<{ rank: number; index: number; stage: FlowStage }>> = { toUpstream: [], toClient: [] };
-  faults.forEach(({ id, spec }, index) => {
-    const definition = definitionOf(spec);
-    const probability = definition.probability?.(spec);
-    if (probability !== undefined && (probability <= 0 || (probability < 1 && context.random.next() >= probability))) return;
-    const entry: Attached = { id, spec, definition, stages: [], active: true };
-    for (const flow of ['toUpstream', 'toClient'] as const) {
-      const stage = definition.createStage?.(spec, flow, context);
-      if (!stage) continue;
-      entry.stages.push(stage);
-      ranked[flow].push({ rank: 'side' in spec ? entryRank(spec.side, flow) : 0, index, stage });
+  const connectionFaults = new ConnectionFaults(shared);
+  return connectionFaults.attach(faults) ? connectionFaults : NO_FAULTS;
+}
+
+type Ranked = Array<{ rank: number; index: number; stage: FlowStage }>;
+
+/**
+ * The faults of one connection, and the context their stages report to. A class, not an object
+ * of closures: a proxy holding thousands of connections keeps one copy of these methods.
+ */
+class ConnectionFaults implements AttachedFaults, StageContext {
+  stages: Readonly<Record<Flow, readonly FlowStage[]>> = NO_FAULTS.stages;
+  readonly none = false;
+  affectsStreams = false;
+  readonly tally = { kinds: [] as string[], injectedMs: 0 };
+  readonly random: StageContext['random'];
+  readonly wheel: StageContext['wheel'];
+  readonly connection: StageContext['connection'];
+  private readonly attached: Attached[] = [];
+
+  constructor(private readonly shared: StageContext) {
+    this.random = shared.random;
+    this.wheel = shared.wheel;
+    this.connection = shared.connection;
+  }
+
+  /** Draws each fault's probability and builds what applies; false when nothing does. */
+  attach(faults: readonly ActiveFault[]): boolean {
+    const ranked: Record<Flow, Ranked> = { toUpstream: [], toClient: [] };
+    faults.forEach(({ id, spec }, index) => {
+      const definition = definitionOf(spec);
+      const probability = definition.probability?.(spec);
+      if (probability !== undefined && (probability <= 0 || (probability < 1 && this.random.next() >= probability))) return;
+      const entry: Attached = { id, spec, definition, stages: [], active: true };
+      for (const flow of ['toUpstream', 'toClient'] as const) {
+        const stage = definition.createStage?.(spec, flow, this);
+        if (!stage) continue;
+        entry.stages.push(stage);
+        ranked[flow].push({ rank: 'side' in spec ? entryRank(spec.side, flow) : 0, index, stage });
+      }
+      entry.behaviour = definition.startConnection?.(spec, this);
+      this.attached.push(entry);
+    });
+    if (this.attached.length === 0) return false;
+    const order = (list: Ranked) => list.sort((a, b) => a.rank - b.rank || a.index - b.index).map((r) => r.stage);
+    this.stages = { toUpstream: order(ranked.toUpstream), toClient: order(ranked.toClient) };
+    this.affectsStreams = this.attached.some((a) => a.stages.length > 0 || a.behaviour !== undefined);
+    return true;
+  }
+
+  applied(kind: FaultKind, injectedMs: number): void {
+    this.shared.applied(kind, injectedMs);
+    if (!this.tally.kinds.includes(kind)) this.tally.kinds.push(kind);
+    this.tally.injectedMs += injectedMs;
+  }
+
+  httpAnswer(): HttpAnswer | undefined {
+    for (const a of this.attached) {
+      const answer = a.active ? a.definition.answerHttp?.(a.spec, this) : undefined;
+      if (answer) return answer;
     }
-    entry.behaviour = definition.startConnection?.(spec, context);
-    attached.push(entry);
-  });
-  if (attached.length === 0) return NO_FAULTS;
-  const order = (list: Array<{ rank: number; index: number; stage: FlowStage }>) =>
-    list.sort((a, b) => a.rank - b.rank || a.index - b.index).map((r) => r.stage);
-  return {
-    stages: { toUpstream: order(ranked.toUpstream), toClient: order(ranked.toClient) },
-    none: false,
-    tally,
-    affectsStreams: attached.some((a) => a.stages.length > 0 || a.behaviour !== undefined),
-    httpAnswer() {
-      for (const a of attached) {
-        const answer = a.active ? a.definition.answerHttp?.(a.spec, context) : undefined;
-        if (answer) return answer;
-      }
-      return undefined;
-    },
-    failsResolution(host: string) {
-      return attached.some((a) => a.active && a.definition.failsResolution?.(a.spec, context, host) === true);
-    },
-    deactivateAllBut(activeIds: ReadonlySet<string>) {
-      for (const a of attached) {
-        if (!a.active || activeIds.has(a.id)) continue;
-        a.active = false;
-        for (const stage of a.stages) stage.deactivate?.();
-        a.behaviour?.deactivate?.();
-      }
-    },
-    dispose() {
-      for (const a of attached) {
-        for (const stage of a.stages) stage.dispose?.();
-        a.behaviour?.dispose();
-      }
-    },
-  };
+    return undefined;
+  }
+
+  failsResolution(host: string): boolean {
+    return this.attached.some((a) => a.active && a.definition.failsResolution?.(a.spec, this, host) === true);
+  }
+
+  deactivateAllBut(activeIds: ReadonlySet<string>): void {
+    for (const a of this.attached) {
+      if (!a.active || activeIds.has(a.id)) continue;
+      a.active = false;
+      for (const stage of a.stages) stage.deactivate?.();
+      a.behaviour?.deactivate?.();
+    }
+  }
+
+  dispose(): void {
+    for (const a of this.attached) {
+      for (const stage of a.stages) stage.dispose?.();
+      a.behaviour?.dispose();
+    }
+  }
 }

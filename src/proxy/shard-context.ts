@@ -2,7 +2,7 @@
 // randomness, statistics, the fault set in force, and the registry of open sockets (for drain).
 import type { Socket } from 'node:net';
 import type { RunConfig } from '../config/types';
-import type { ConnectionControl } from '../faults/fault';
+import type { ConnectionControl, StageContext } from '../faults/fault';
 import type { Random } from '../faults/random';
 import { type ActiveFault, type AttachedFaults, NO_FAULTS, attachFaults } from '../faults/registry';
 import type { ExchangeLog } from '../stats/exchange-log';
@@ -39,6 +39,8 @@ export class ShardContext {
   private readonly handedOver = new WeakSet<Socket>();
   /** The native relay for fault-free connections, when the addon is there and it is not turned off. */
   fastPath: NativeFastPath | undefined;
+  /** Where every connection's faults report what they did (one function for all of them). */
+  private readonly faultApplied: StageContext['applied'] = (kind, injectedMs) => this.stats.faultApplied(kind, injectedMs);
 
   constructor(
     readonly shardId: number,
@@ -72,13 +74,7 @@ export class ShardContext {
     const faults = this.faultSet.faults;
     if (faults.length === 0) return NO_FAULTS;
     const random = this.random.fork(++this.connectionSeq);
-    const stats = this.stats;
-    const attached = attachFaults(faults, {
-      random,
-      wheel: this.wheel,
-      connection,
-      applied: stats.faultApplied.bind(stats),
-    });
+    const attached = attachFaults(faults, { random, wheel: this.wheel, connection, applied: this.faultApplied });
     if (!attached.none) this.faulted.add(attached);
     return attached;
   }

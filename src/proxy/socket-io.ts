@@ -2,13 +2,22 @@
 import type { Socket } from 'node:net';
 import type { PumpSink } from './pump';
 
-/** A pump sink that writes to a socket. */
+/** A pump sink that writes to a socket (a class: one copy of the methods for every connection). */
+class SocketSink implements PumpSink {
+  constructor(private readonly socket: Socket) {}
+  write(chunk: Buffer): boolean {
+    return this.socket.write(chunk);
+  }
+  end(): void {
+    this.socket.end();
+  }
+  onceDrain(callback: () => void): void {
+    this.socket.once('drain', callback);
+  }
+}
+
 export function socketSink(socket: Socket): PumpSink {
-  return {
-    write: (chunk) => socket.write(chunk),
-    end: () => socket.end(),
-    onceDrain: (callback) => socket.once('drain', callback),
-  };
+  return new SocketSink(socket);
 }
 
 /**
