@@ -61,6 +61,14 @@ function exchange(port: number, payload: Buffer, prefix?: string): Promise<Buffe
   });
 }
 
+/** Sends `payload` to every client as soon as it connects, then ends. */
+function sendAndEndServer(payload: Buffer): net.Server {
+  return net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.end(payload);
+  });
+}
+
 /** Echoes what it gets; ends its side once the client has ended. */
 function echoServer(): net.Server {
   return net.createServer({ allowHalfOpen: true }, (socket) => {
@@ -108,10 +116,7 @@ describe('native relay', { skip }, () => {
     // The relay can finish such a connection before the shard has closed its own copies of the
     // fds; a registration left behind then pointed at freed memory (a crash after ~200).
     const answer = Buffer.from('z'.repeat(1000));
-    const quick = net.createServer((socket) => {
-      socket.on('error', () => {});
-      socket.end(answer);
-    });
+    const quick = sendAndEndServer(answer);
     const quickPort = await listen(quick);
     const fault = await startFault(['--disable-http-proxy', '--workers', '1', '--proxy', `127.0.0.1:0=127.0.0.1:${quickPort}`]);
     try {
@@ -236,10 +241,7 @@ describe('native relay', { skip }, () => {
   it('does not buffer without bound for a client that stops reading', async () => {
     const total = 64 * 1024 * 1024;
     const payload = randomBytes(total);
-    const source = net.createServer((socket) => {
-      socket.on('error', () => {});
-      socket.end(payload);
-    });
+    const source = sendAndEndServer(payload);
     const port = await listen(source);
     const fault = await startFault(['--disable-http-proxy', '--workers', '1', '--proxy', `127.0.0.1:0=127.0.0.1:${port}`]);
     try {

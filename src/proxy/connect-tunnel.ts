@@ -76,17 +76,7 @@ export function handleConnect(context: ShardContext, req: IncomingMessage, clien
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     // A tunnel with no fault (passthrough, or none active now) never gets one: native relay.
     if (faults.none) {
-      const native = context.relayNatively(
-        client,
-        upstream,
-        (finished, endWheelMs) => {
-          stats.counters.bytesToUpstream += finished.bytesToUpstream;
-          stats.counters.bytesToClient += finished.bytesToClient;
-          const error = finished.errorCode ? `${finished.errorOp} ${finished.errorCode}` : undefined;
-          end({ status: 200, bytesToUpstream: finished.bytesToUpstream, bytesToClient: finished.bytesToClient, error }, endWheelMs);
-        },
-        head,
-      );
+      const native = context.relayNatively(client, upstream, (outcome, endWheelMs) => end({ status: 200, ...outcome }, endWheelMs), head);
       if (native) return;
     }
     connection.upstream = upstream;

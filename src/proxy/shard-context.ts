@@ -12,6 +12,13 @@ import type { TimerWheel } from '../time/timer-wheel';
 import type { NativeRelayFinished } from '../engine/native';
 import type { NativeFastPath } from './native-fast-path';
 
+/** A connection the native relay carried, as the exchange record wants it (already counted). */
+export interface RelayedOutcome {
+  bytesToUpstream: number;
+  bytesToClient: number;
+  error?: string;
+}
+
 /** When an exchange began, on both clocks. */
 export interface ExchangeStart {
   wallMs: number;
@@ -146,7 +153,7 @@ export class ShardContext {
   relayNatively(
     client: Socket,
     upstream: Socket,
-    onFinished: (finished: NativeRelayFinished, endWheelMs: number) => void,
+    onFinished: (outcome: RelayedOutcome, endWheelMs: number) => void,
     /** Client bytes already read (e.g. sent right behind a CONNECT head): they go first. */
     earlyClientBytes?: Buffer,
   ): boolean {
@@ -154,9 +161,13 @@ export class ShardContext {
     if (!fastPath) return false;
     const handedAt = this.wheel.now();
     this.handedOver.add(client);
-    const went = fastPath.handOver(client, upstream, (finished) => {
-      this.stats.counters.connectionsClosed++;
-      onFinished(finished, handedAt + finished.elapsedMs);
+    const went = fastPath.handOver(client, upstream, (finished: NativeRelayFinished) => {
+      const counters = this.stats.counters;
+      counters.connectionsClosed++;
+      counters.bytesToUpstream += finished.bytesToUpstream;
+      counters.bytesToClient += finished.bytesToClient;
+      const error = finished.errorCode ? `${finished.errorOp} ${finished.errorCode}` : undefined;
+      onFinished({ bytesToUpstream: finished.bytesToUpstream, bytesToClient: finished.bytesToClient, error }, handedAt + finished.elapsedMs);
     }, earlyClientBytes);
     if (!went) this.handedOver.delete(client);
     return went;

@@ -44,12 +44,7 @@ export function handleMappedConnection(context: ShardContext, mapping: PortMappi
       }
       // No fault now means none ever on this connection: the native relay can carry it.
       if (faults.none && !mapping.remoteTls) {
-        const native = context.relayNatively(client, upstream, (finished, endWheelMs) => {
-          stats.counters.bytesToUpstream += finished.bytesToUpstream;
-          stats.counters.bytesToClient += finished.bytesToClient;
-          const error = finished.errorCode ? `${finished.errorOp} ${finished.errorCode}` : undefined;
-          end({ bytesToUpstream: finished.bytesToUpstream, bytesToClient: finished.bytesToClient, error }, endWheelMs);
-        });
+        const native = context.relayNatively(client, upstream, end);
         if (native) return;
       }
       connection.upstream = upstream;
